@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"gatehouse/backend"
+)
+
+// App is the surface the desktop UI calls through Wails: one method per user
+// action, each a thin call into the backend services. It holds the one
+// session of the person at this desktop.
+type App struct {
+	ctx     context.Context
+	svc     *services
+	log     *slog.Logger
+	dataDir string
+
+	mu          sync.Mutex
+	token       string // the session secret; only its hash is in the database
+	remember    bool
+	pendingLink string
+	readyOnce   sync.Once
+}
+
+// NewApp returns the binding surface over the services.
+func NewApp(svc *services, dataDir string, log *slog.Logger) *App {
+	return &App{svc: svc, dataDir: dataDir, log: log}
+}
+
+// rememberFile holds a "Remember me" session's token between runs,
+// readable by this user only.
+func (a *App) rememberFile() string { return filepath.Join(a.dataDir, "session.token") }
+
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	go a.svc.outbox.Run(ctx)
+	if b, err := os.ReadFile(a.rememberFile()); err == nil {
+		a.token, a.remember = strings.TrimSpace(string(b)), true
+	}
+}
+
+// shutdown ends a session that was not to be remembered: without "Remember
+// me", closing the app signs out.
+func (a *App) shutdown(ctx context.Context) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.token != "" && !a.remember {
+		if err := a.svc.accounts.SignOut(context.Background(), a.token); err != nil {
+			a.log.Error("sign out on close", "err", err)
+		}
+	}
+}
+
+// onSecondInstance receives the arguments of a second launch, such as the
+// gatehouse:// link a user clicked in an email, and opens it here.
+func (a *App) onSecondInstance(data options.SecondInstanceData) {
+	if path := deepLinkPath(data.Args); path != "" {
+		runtime.WindowUnminimise(a.ctx)
+		runtime.Show(a.ctx)
+		runtime.EventsEmit(a.ctx, "deeplink", path)
+	}
+}
+
+// deepLinkPath turns a gatehouse:// URL among args into an in-app path.
+// Only the screens that links lead to are accepted.
+func deepLinkPath(args []string) string {
+	for _, arg := range args {
+		rest, ok := strings.CutPrefix(arg, "gatehouse://")
+		if !ok {
+			continue
+		}
+		path := "/" + rest
+		for _, allowed := range []string{"/verify-email?", "/reset?"} {
+			if strings.HasPrefix(path, allowed) {
+				return path
+			}
+		}
+	}
+	return ""
+}
+
+// formatError is what a rejected promise carries to the UI: an application
+// error as it is, anything else logged and shown as "Internal error.".
+func (a *App) formatError(err error) any {
+	var appErr *backend.Error
+	if !errors.As(err, &appErr) {
+		a.log.Error("desktop call failed", "err", err)
+	}
+	return backend.Public(err)
+}
+
+// session returns a context carrying the signed-in user, if any.
+func (a *App) session() context.Context {
+	a.mu.Lock()
+	token := a.token
+	a.mu.Unlock()
+	ctx := context.Background()
+	if token == "" {
+		return ctx
+	}
+	u, err := a.svc.accounts.Authenticate(ctx, token)
+	if err != nil {
+		return ctx
+	}
+	return backend.NewContextWithUser(ctx, u)
+}
+
+// Inputs of the bound methods; field names match the web API's JSON.
+type (
+	PasswordCheckInput struct {
+		Password string `json:"password"`
+		Email    string `json:"email"`
+		Name     string `json:"name"`
+	}
+	EmailInput struct {
+		Email string `json:"email"`
+	}
+	TokenInput struct {
+		Token string `json:"token"`
+	}
+	EmailCodeInput struct {
+		Email string `json:"email"`
+		Code  string `json:"code"`
+	}
+	CodeInput struct {
+		Code string `json:"code"`
+	}
+	PolicyInput struct {
+		Name string `json:"name"`
+	}
+	ScreenInput struct {
+		Screen string `json:"screen"`
+	}
+	PasswordCheck struct {
+		Problems []backend.FieldError `json:"problems"`
+	}
+	UserResult struct {
+		User *backend.User `json:"user"`
+	}
+	Empty struct{}
+)
+
+func (a *App) Config() (backend.ClientConfig, error) { return a.svc.accounts.Config(context.Background()) }
+
+func (a *App) CheckPassword(in PasswordCheckInput) (PasswordCheck, error) {
+	p, err := a.svc.accounts.CheckPassword(context.Background(), in.Password, in.Email, in.Name)
+	return PasswordCheck{Problems: p}, err
+}
+
+func (a *App) Register(in backend.RegisterInput) (backend.RegisterResult, error) {
+	return a.svc.accounts.Register(context.Background(), in)
+}
+
+func (a *App) ResendVerification(in EmailInput) (backend.Cooldown, error) {
+	return a.svc.accounts.ResendVerification(context.Background(), in.Email)
+}
+
+func (a *App) VerifyEmail(in TokenInput) (Empty, error) {
+	return Empty{}, a.svc.accounts.VerifyEmail(context.Background(), in.Token)
+}
+
+func (a *App) VerifyEmailCode(in EmailCodeInput) (Empty, error) {
+	return Empty{}, a.svc.accounts.VerifyEmailCode(context.Background(), in.Email, in.Code)
+}
+
+// SignIn opens the session of this desktop. With Remember me the token is
+// kept on disk for the next start; otherwise only in memory.
+func (a *App) SignIn(in backend.SignInInput) (UserResult, error) {
+	sess, err := a.svc.accounts.SignIn(context.Background(), in)
+	if err != nil {
+		return UserResult{}, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.token, a.remember = sess.Token, in.Remember
+	if in.Remember {
+		if err := writeFileAtomic(a.rememberFile(), []byte(sess.Token), 0o600); err != nil {
+			return UserResult{}, fmt.Errorf("remember session: %w", err)
+		}
+	} else {
+		os.Remove(a.rememberFile())
+	}
+	return UserResult{User: sess.User}, nil
+}
+
+func (a *App) SignOut() (Empty, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.token != "" {
+		if err := a.svc.accounts.SignOut(context.Background(), a.token); err != nil {
+			return Empty{}, err
+		}
+	}
+	a.token, a.remember = "", false
+	if err := os.Remove(a.rememberFile()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Empty{}, fmt.Errorf("forget session: %w", err)
+	}
+	return Empty{}, nil
+}
+
+func (a *App) Me() (UserResult, error) {
+	return UserResult{User: backend.UserFromContext(a.session())}, nil
+}
+
+func (a *App) SendPhoneCode() (backend.PhoneCodeSent, error) {
+	return a.svc.accounts.SendPhoneCode(a.session())
+}
+
+func (a *App) VerifyPhone(in CodeInput) (UserResult, error) {
+	u, err := a.svc.accounts.VerifyPhone(a.session(), in.Code)
+	return UserResult{User: u}, err
+}
+
+func (a *App) RequestPasswordReset(in EmailInput) (Empty, error) {
+	return Empty{}, a.svc.accounts.RequestPasswordReset(context.Background(), in.Email)
+}
+
+func (a *App) ResetPassword(in backend.ResetPasswordInput) (Empty, error) {
+	return Empty{}, a.svc.accounts.ResetPassword(context.Background(), in)
+}
+
+func (a *App) SetPasswordPolicy(in PolicyInput) (backend.ClientConfig, error) {
+	return a.svc.accounts.SetPasswordPolicy(a.session(), in.Name)
+}
+
+// PendingDeepLink returns, once, the in-app path of a gatehouse:// link the
+// app was started with.
+func (a *App) PendingDeepLink() (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p := a.pendingLink
+	a.pendingLink = ""
+	return p, nil
+}
+
+// FrontendReady is called by the UI when its first screen has rendered. It
+// prints the cold-start time, which the Xvfb test and benchmark read.
+func (a *App) FrontendReady(in ScreenInput) (Empty, error) {
+	a.readyOnce.Do(func() {
+		fmt.Printf("GATEHOUSE_READY screen=%s elapsed_ms=%d\n", in.Screen, time.Since(processStart).Milliseconds())
+	})
+	return Empty{}, nil
+}
+
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, perm); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,57 @@
+package backend
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Change is one entry of the change log: every business write appends one in
+// the same transaction, and sync pushes them to the server. ID makes a push
+// idempotent; HLC orders concurrent edits of the same field across devices.
+type Change struct {
+	ID       string `json:"id"`
+	Entity   string `json:"entity"` // table-like name: "user", "consent"...
+	EntityID string `json:"entityId"`
+	Op       string `json:"op"` // "upsert" or "delete" (a tombstone)
+	Data     any    `json:"data"`
+	HLC      string `json:"hlc"`
+}
+
+// HLC is a hybrid logical clock: wall time in milliseconds, a counter for
+// events within the same millisecond or behind a clock that went back, and
+// the node's id to break ties. Its string form sorts in causal order.
+type HLC struct {
+	mu      sync.Mutex
+	Node    string
+	Now     func() time.Time
+	wall    int64
+	logical uint32
+}
+
+// Next returns a timestamp later than every one this clock issued or saw.
+func (c *HLC) Next() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.Now().UnixMilli()
+	if now > c.wall {
+		c.wall, c.logical = now, 0
+	} else {
+		c.logical++
+	}
+	return fmt.Sprintf("%013d-%05d-%s", c.wall, c.logical, c.Node)
+}
+
+// Observe moves the clock past a timestamp received from another node.
+func (c *HLC) Observe(ts string) {
+	var wall int64
+	var logical uint32
+	if _, err := fmt.Sscanf(ts, "%013d-%05d-", &wall, &logical); err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if wall > c.wall || (wall == c.wall && logical > c.logical) {
+		c.wall, c.logical = wall, logical
+	}
+}

@@ -1,0 +1,185 @@
+// Package httpapi is the HTTP face of Gatehouse for `gatehouse serve`: the
+// JSON API the web version of the frontend calls (the same methods the
+// desktop binds through Wails) and the static frontend itself.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"gatehouse/backend"
+)
+
+const sessionCookie = "gatehouse_session"
+
+// Server serves the API and the frontend.
+type Server struct {
+	Accounts backend.AccountService
+	Frontend fs.FS // the built frontend (frontend/dist)
+	Log      *slog.Logger
+	// SecureCookies marks the session cookie Secure; on behind TLS.
+	SecureCookies bool
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	a := s.Accounts
+	mux.Handle("POST /api/config", api(s, func(ctx context.Context, _ *struct{}) (any, error) { return a.Config(ctx) }))
+	mux.Handle("POST /api/checkPassword", api(s, func(ctx context.Context, in *struct{ Password, Email, Name string }) (any, error) {
+		problems, err := a.CheckPassword(ctx, in.Password, in.Email, in.Name)
+		return map[string]any{"problems": problems}, err
+	}))
+	mux.Handle("POST /api/register", api(s, func(ctx context.Context, in *backend.RegisterInput) (any, error) { return a.Register(ctx, *in) }))
+	mux.Handle("POST /api/resendVerification", api(s, func(ctx context.Context, in *struct{ Email string }) (any, error) {
+		return a.ResendVerification(ctx, in.Email)
+	}))
+	mux.Handle("POST /api/verifyEmail", api(s, func(ctx context.Context, in *struct{ Token string }) (any, error) {
+		return struct{}{}, a.VerifyEmail(ctx, in.Token)
+	}))
+	mux.Handle("POST /api/verifyEmailCode", api(s, func(ctx context.Context, in *struct{ Email, Code string }) (any, error) {
+		return struct{}{}, a.VerifyEmailCode(ctx, in.Email, in.Code)
+	}))
+	mux.Handle("POST /api/me", api(s, func(ctx context.Context, _ *struct{}) (any, error) {
+		return map[string]any{"user": backend.UserFromContext(ctx)}, nil
+	}))
+	mux.Handle("POST /api/sendPhoneCode", api(s, func(ctx context.Context, _ *struct{}) (any, error) { return a.SendPhoneCode(ctx) }))
+	mux.Handle("POST /api/verifyPhone", api(s, func(ctx context.Context, in *struct{ Code string }) (any, error) {
+		u, err := a.VerifyPhone(ctx, in.Code)
+		return map[string]any{"user": u}, err
+	}))
+	mux.Handle("POST /api/requestPasswordReset", api(s, func(ctx context.Context, in *struct{ Email string }) (any, error) {
+		return struct{}{}, a.RequestPasswordReset(ctx, in.Email)
+	}))
+	mux.Handle("POST /api/resetPassword", api(s, func(ctx context.Context, in *backend.ResetPasswordInput) (any, error) {
+		return struct{}{}, a.ResetPassword(ctx, *in)
+	}))
+	mux.Handle("POST /api/setPasswordPolicy", api(s, func(ctx context.Context, in *struct{ Name string }) (any, error) {
+		return a.SetPasswordPolicy(ctx, in.Name)
+	}))
+	mux.HandleFunc("POST /api/signIn", s.signIn)
+	mux.HandleFunc("POST /api/signOut", s.signOut)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	if s.Frontend != nil {
+		mux.Handle("GET /", http.FileServerFS(s.Frontend))
+	}
+	return s.authenticate(mux)
+}
+
+// authenticate puts the session's user, if any, in the request context.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			if u, err := s.Accounts.Authenticate(r.Context(), c.Value); err == nil {
+				r = r.WithContext(backend.NewContextWithUser(r.Context(), u))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// api adapts a typed service call to an HTTP handler: a JSON object in, a
+// JSON object out, errors as {"error": {...}} with a matching status.
+func api[In any](s *Server, fn func(ctx context.Context, in *In) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in := new(In)
+		if !s.decode(w, r, in) {
+			return
+		}
+		out, err := fn(r.Context(), in)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// decode reads a JSON body of at most 64 KiB. Requiring the JSON content
+// type also means a cross-site form cannot post here without a CORS
+// preflight, which this server never grants.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" && ct != "application/json; charset=utf-8" {
+		s.writeError(w, r, backend.Errorf(backend.EINVALID, "Send JSON."))
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		s.writeError(w, r, backend.Errorf(backend.EINVALID, "The request is too large."))
+		return false
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, v); err != nil {
+			s.writeError(w, r, backend.Errorf(backend.EINVALID, "The request is not valid JSON."))
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	var in backend.SignInInput
+	if !s.decode(w, r, &in) {
+		return
+	}
+	sess, err := s.Accounts.SignIn(r.Context(), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c := &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteStrictMode}
+	if sess.Remember {
+		// Only a remembered session outlives the browser.
+		c.Expires = sess.ExpiresAt
+		c.MaxAge = int(time.Until(sess.ExpiresAt) / time.Second)
+	}
+	http.SetCookie(w, c)
+	writeJSON(w, http.StatusOK, sess)
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.Accounts.SignOut(r.Context(), c.Value); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteStrictMode})
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+var statusByCode = map[string]int{
+	backend.EINVALID:      http.StatusBadRequest,
+	backend.ECONFLICT:     http.StatusConflict,
+	backend.ENOTFOUND:     http.StatusNotFound,
+	backend.EUNAUTHORIZED: http.StatusUnauthorized,
+	backend.EFORBIDDEN:    http.StatusForbidden,
+	backend.ERATELIMITED:  http.StatusTooManyRequests,
+	backend.EINTERNAL:     http.StatusInternalServerError,
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	pub := backend.Public(err)
+	var appErr *backend.Error
+	if !errors.As(err, &appErr) {
+		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
+	}
+	if pub.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(pub.RetryAfter))
+	}
+	writeJSON(w, statusByCode[pub.Code], map[string]any{"error": pub})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,45 @@
+package backend
+
+import (
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// NormalizePhone parses a phone number, in international form or local to
+// region (an ISO 3166 country code), and returns it in E.164. It uses
+// libphonenumber's metadata, which knows each country's valid ranges.
+func NormalizePhone(f *Fields, field, s, region string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		f.Add(field, "required", nil)
+		return ""
+	case len(s) > 32:
+		f.Add(field, "too_long", map[string]any{"max": 32})
+		return ""
+	case hasInvisible(s):
+		f.Add(field, "invisible_chars", nil)
+		return ""
+	}
+	num, err := phonenumbers.Parse(s, strings.ToUpper(region))
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		f.Add(field, "phone_invalid", nil)
+		return ""
+	}
+	return phonenumbers.Format(num, phonenumbers.E164)
+}
+
+// PhoneIsMobile reports whether an E.164 number can receive SMS (mobile or
+// a range that may be either); landlines get voice codes instead.
+func PhoneIsMobile(e164 string) bool {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return false
+	}
+	switch phonenumbers.GetNumberType(num) {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE, phonenumbers.UNKNOWN:
+		return true
+	}
+	return false
+}

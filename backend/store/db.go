@@ -1,0 +1,222 @@
+// Package store implements Gatehouse's services over database/sql. Today it
+// runs on SQLite (mattn/go-sqlite3); engine-specific SQL is kept to this file.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/mattn/go-sqlite3"
+
+	"gatehouse/backend"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a Gatehouse database. Writes go through a pool of one connection:
+// SQLite allows one writer, and queueing writers in Go rather than in
+// SQLite's busy handler means a write never fails with "database is locked",
+// however many run at once. Reads use their own pool and never wait for
+// writes (WAL).
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	Path  string
+	// Now is the clock; tests move it to test expiry.
+	Now func() time.Time
+	hlc *backend.HLC
+	// OnEnqueue is called after a commit that queued a message, to nudge
+	// the outbox sender.
+	OnEnqueue func()
+}
+
+// Open opens (creating if needed) the SQLite database at path and brings
+// its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	params := "_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL"
+	w, err := sql.Open("sqlite3", "file:"+path+"?"+params+"&_journal_mode=WAL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite3", "file:"+path+"?"+params+"&mode=ro")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	db := &DB{write: w, read: r, Path: path, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	node, err := db.nodeID(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.hlc = &backend.HLC{Node: node, Now: func() time.Time { return db.Now() }}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// migrate applies, in order and each in its own transaction, the embedded
+// migrations not yet recorded in schema_migrations.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migrate: bad file name %s", base)
+		}
+		var n int
+		if err := db.write.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		} else if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, db.Now().UnixMilli()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// nodeID returns this database's id in the hybrid logical clock, made once.
+func (db *DB) nodeID(ctx context.Context) (string, error) {
+	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	if _, err := db.write.ExecContext(ctx, `INSERT OR IGNORE INTO settings (key, value, updated_at) VALUES ('node_id', ?, ?)`, id, db.Now().UnixMilli()); err != nil {
+		return "", fmt.Errorf("node id: %w", err)
+	}
+	if err := db.write.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'node_id'`).Scan(&id); err != nil {
+		return "", fmt.Errorf("node id: %w", err)
+	}
+	return id, nil
+}
+
+// Tx is a write transaction. It knows the time it started, so every row it
+// writes carries the same time, and it collects change-log entries and
+// outbox messages with the business rows.
+type Tx struct {
+	*sql.Tx
+	db       *DB
+	now      time.Time
+	enqueued bool
+}
+
+// update runs fn in a write transaction and commits if fn returns nil.
+func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqltx, db: db, now: db.Now().UTC()}
+	if err := fn(tx); err != nil {
+		sqltx.Rollback()
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.enqueued && db.OnEnqueue != nil {
+		db.OnEnqueue()
+	}
+	return nil
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// appendChange records a business write in the change log.
+func (tx *Tx) appendChange(entity, entityID, op string, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("change %s: %w", entity, err)
+	}
+	_, err = tx.Exec(`INSERT INTO changes (id, entity, entity_id, op, data, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		newID(), entity, entityID, op, string(b), tx.db.hlc.Next(), tx.now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("change %s: %w", entity, err)
+	}
+	return nil
+}
+
+// enqueue puts a message in the outbox, due now.
+func (tx *Tx) enqueue(channel, to, subject, body string) error {
+	_, err := tx.Exec(`INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		newID(), channel, to, subject, body, tx.now.UnixMilli(), tx.now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", channel, err)
+	}
+	tx.enqueued = true
+	return nil
+}
+
+// Changes returns the change-log entries after seq, oldest first (sync
+// pushes them; tests read them).
+func (db *DB) Changes(ctx context.Context, afterSeq int64, limit int) ([]backend.Change, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, entity, entity_id, op, data, hlc FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	defer rows.Close()
+	var out []backend.Change
+	for rows.Next() {
+		var c backend.Change
+		var data string
+		if err := rows.Scan(&c.ID, &c.Entity, &c.EntityID, &c.Op, &data, &c.HLC); err != nil {
+			return nil, fmt.Errorf("changes: %w", err)
+		}
+		c.Data = json.RawMessage(data)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}

@@ -1,0 +1,192 @@
+// The one door from the UI to the backend. On the desktop it calls the Go
+// methods Wails binds (window.go.main.App.*); in a browser it POSTs to the
+// HTTP API of `gatehouse serve` (/api/<method>). Both reject with ApiError,
+// so screens never care which transport they run on.
+
+export type Role = 'admin' | 'reviewer' | 'agent' | 'manager' | 'customer';
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  phone: string; // E.164
+  timeZone: string;
+  role: Role;
+  emailVerified: boolean;
+  phoneVerified: boolean;
+  createdAt: string; // RFC 3339
+}
+
+export interface PasswordPolicy {
+  name: 'default' | 'nist';
+  minLength: number;
+  maxLength: number;
+  requireUpper: boolean;
+  requireLower: boolean;
+  requireDigit: boolean;
+  requireSpecial: boolean;
+}
+
+export interface ClientConfig {
+  passwordPolicy: PasswordPolicy;
+  timeZones: string[];
+  defaultTimeZone: string; // the machine's zone as the backend sees it
+  defaultRegion: string; // ISO 3166 country used to read local phone numbers
+  termsVersion: string;
+  privacyVersion: string;
+  desktop: boolean;
+}
+
+// FieldError is one reason a field was refused. `code` is stable and is the
+// i18n key (errors.<code>); `message` is the backend's English text, used
+// when no translation exists; `params` fill placeholders like {{min}}.
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+  params?: Record<string, string | number>;
+}
+
+export type ErrorCode =
+  | 'invalid'
+  | 'conflict'
+  | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'internal';
+
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  key?: string; // i18n key for the message, e.g. errors.credentials
+  fields?: FieldError[];
+  retryAfterSeconds?: number;
+}
+
+export class ApiError extends Error {
+  body: ApiErrorBody;
+  constructor(body: ApiErrorBody) {
+    super(body.message);
+    this.body = body;
+  }
+  // fieldErrors maps field name -> first error, for Mantine's form.setErrors.
+  fieldErrors(): Record<string, FieldError> {
+    const out: Record<string, FieldError> = {};
+    for (const f of this.body.fields ?? []) if (!out[f.field]) out[f.field] = f;
+    return out;
+  }
+}
+
+export interface RegisterInput {
+  name: string;
+  email: string;
+  password: string;
+  passwordConfirm: string;
+  phone: string;
+  timeZone: string;
+  acceptTerms: boolean;
+  acceptPrivacy: boolean;
+}
+
+// Cooldown tells in how many seconds the next resend is possible. It is
+// relative, not a timestamp, so that answers for known and unknown emails are
+// byte-identical (no account enumeration).
+export interface Cooldown {
+  resendAfterSeconds: number;
+}
+
+export interface PhoneCodeSent extends Cooldown {
+  expiresInSeconds: number;
+}
+
+export interface Session {
+  user: User;
+}
+
+export interface Me {
+  user: User | null;
+}
+
+export interface PasswordCheck {
+  problems: FieldError[];
+}
+
+declare global {
+  interface Window {
+    go?: { main?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
+    runtime?: { EventsOn?: (name: string, cb: (...data: unknown[]) => void) => () => void };
+  }
+}
+
+export const isDesktop = (): boolean => !!window.go?.main?.App;
+
+function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return new ApiError(e as ApiErrorBody);
+  if (typeof e === 'string') {
+    try {
+      const parsed = JSON.parse(e);
+      if (parsed && parsed.code) return new ApiError(parsed);
+    } catch {
+      /* not JSON */
+    }
+  }
+  return new ApiError({ code: 'internal', message: 'Internal error.', key: 'errors.internal' });
+}
+
+async function call<T>(method: string, input: object = {}): Promise<T> {
+  const app = window.go?.main?.App;
+  try {
+    if (app) {
+      const goName = method[0].toUpperCase() + method.slice(1);
+      return (await app[goName](input)) as T;
+    }
+    let res: Response;
+    try {
+      res = await fetch(`/api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify(input),
+      });
+    } catch {
+      // fetch rejects only when no answer came at all (server down, offline).
+      throw { code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' };
+    }
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw body?.error ?? { code: 'internal', message: 'Internal error.' };
+    return body as T;
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export const api = {
+  config: () => call<ClientConfig>('config'),
+  checkPassword: (input: { password: string; email?: string; name?: string }) =>
+    call<PasswordCheck>('checkPassword', input),
+  register: (input: RegisterInput) => call<Cooldown & { email: string }>('register', input),
+  resendVerification: (input: { email: string }) => call<Cooldown>('resendVerification', input),
+  verifyEmail: (input: { token: string }) => call<object>('verifyEmail', input),
+  verifyEmailCode: (input: { email: string; code: string }) => call<object>('verifyEmailCode', input),
+  signIn: (input: { email: string; password: string; remember: boolean }) => call<Session>('signIn', input),
+  signOut: () => call<object>('signOut'),
+  me: () => call<Me>('me'),
+  sendPhoneCode: () => call<PhoneCodeSent>('sendPhoneCode'),
+  verifyPhone: (input: { code: string }) => call<Session>('verifyPhone', input),
+  requestPasswordReset: (input: { email: string }) => call<object>('requestPasswordReset', input),
+  resetPassword: (input: { token: string; password: string; passwordConfirm: string }) =>
+    call<object>('resetPassword', input),
+  setPasswordPolicy: (input: { name: 'default' | 'nist' }) => call<ClientConfig>('setPasswordPolicy', input),
+  // frontendReady tells the desktop shell which screen first rendered; it logs
+  // the time since process start (the cold-start figure). A no-op on the web.
+  frontendReady: (input: { screen: string }) => (isDesktop() ? call<object>('frontendReady', input) : Promise.resolve({})),
+};
+
+// onDeepLink calls back with an in-app path (e.g. "/verify-email?token=...")
+// when the desktop app is opened through a gatehouse:// URL.
+export function onDeepLink(cb: (path: string) => void): () => void {
+  const off = window.runtime?.EventsOn?.('deeplink', (p) => cb(String(p)));
+  return off ?? (() => {});
+}

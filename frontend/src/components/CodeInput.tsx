@@ -1,0 +1,30 @@
+import { TextInput, type TextInputProps } from '@mantine/core';
+
+interface CodeInputProps extends Omit<TextInputProps, 'onChange' | 'value'> {
+  value: string;
+  onChange: (digits: string) => void;
+  testid: string;
+}
+
+// CodeInput: a 6-digit one-time code. One plain input (not six boxes), so
+// paste, autofill and automated typing all just work; non-digits are dropped.
+export function CodeInput({ value, onChange, testid, ...rest }: CodeInputProps) {
+  return (
+    <TextInput
+      {...rest}
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value.replace(/\D/g, '').slice(0, 6))}
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      maxLength={6}
+      data-testid={testid}
+      styles={{
+        input: {
+          fontFamily: 'var(--mantine-font-family-monospace)',
+          fontSize: 'var(--mantine-font-size-lg)',
+          letterSpacing: '0.35em',
+        },
+      }}
+    />
+  );
+}

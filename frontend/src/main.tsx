@@ -1,0 +1,38 @@
+import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+import './i18n';
+
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { HashRouter } from 'react-router-dom';
+import { App } from './App';
+import { SessionProvider } from './auth/session';
+import { theme } from './theme';
+
+// The app routes inside the hash (#/reset?token=..) so one index.html serves
+// every screen. A link that arrives as a plain path (/reset?token=.., when a
+// server hands index.html to any path) is moved into the hash first.
+function pathToHash() {
+  const { pathname, search, hash } = window.location;
+  if (hash && hash !== '#' && hash !== '#/') return;
+  const m = pathname.match(/\/(signin|register|verify-email|verify-phone|forgot|reset)\/?$/);
+  if (!m || m.index === undefined) return;
+  const base = pathname.slice(0, m.index + 1);
+  window.history.replaceState(null, '', `${base}#/${m[1]}${search}`);
+}
+pathToHash();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <Notifications position="top-right" />
+      <HashRouter>
+        <SessionProvider>
+          <App />
+        </SessionProvider>
+      </HashRouter>
+    </MantineProvider>
+  </StrictMode>,
+);
