@@ -612,11 +612,10 @@ func (s *AccountService) VerifyPhone(ctx context.Context, code string) (*backend
 	}
 	var out *backend.User
 	err = s.db.update(ctx, func(tx *Tx) error {
+		// A wrong code commits too: the spent attempt must stick.
 		ok, err := tx.useCode(u.ID, purposePhoneCode, code)
-		if err != nil {
+		if err != nil || !ok {
 			return err
-		} else if !ok {
-			return errCodeInvalid
 		}
 		if _, err := tx.Exec(`UPDATE users SET phone_verified_at = coalesce(phone_verified_at, ?), updated_at = ? WHERE id = ?`, ms(tx.now), ms(tx.now), u.ID); err != nil {
 			return err
@@ -629,6 +628,8 @@ func (s *AccountService) VerifyPhone(ctx context.Context, code string) (*backend
 	})
 	if err != nil {
 		return nil, fmt.Errorf("verify phone: %w", err)
+	} else if out == nil {
+		return nil, errCodeInvalid
 	}
 	return out, nil
 }
