@@ -84,8 +84,13 @@ func TestRegister(t *testing.T) {
 		{"ErrPasswordShort", func(in *backend.RegisterInput) { in.Password, in.PasswordConfirm = "Ab1!", "Ab1!" }, "password", "password_too_short"},
 		{"ErrPasswordNoSpecial", func(in *backend.RegisterInput) { in.Password, in.PasswordConfirm = "BlueHarbor71", "BlueHarbor71" }, "password", "password_no_special"},
 		{"ErrPasswordCommon", func(in *backend.RegisterInput) { in.Password, in.PasswordConfirm = "Password1!", "Password1!" }, "password", "password_common"},
-		{"ErrPasswordPersonal", func(in *backend.RegisterInput) { in.Password, in.PasswordConfirm = "Zq-Petrova-2026", "Zq-Petrova-2026" }, "password", "password_contains_personal"},
-		{"ErrPasswordTooLong", func(in *backend.RegisterInput) { in.Password = strings.Repeat("Aa1!", 257); in.PasswordConfirm = in.Password }, "password", "password_too_long"},
+		{"ErrPasswordPersonal", func(in *backend.RegisterInput) {
+			in.Password, in.PasswordConfirm = "Zq-Petrova-2026", "Zq-Petrova-2026"
+		}, "password", "password_contains_personal"},
+		{"ErrPasswordTooLong", func(in *backend.RegisterInput) {
+			in.Password = strings.Repeat("Aa1!", 257)
+			in.PasswordConfirm = in.Password
+		}, "password", "password_too_long"},
 		{"ErrPasswordMismatch", func(in *backend.RegisterInput) { in.PasswordConfirm = "Blue-Harbor-72" }, "passwordConfirm", "password_mismatch"},
 		{"ErrPhoneRequired", func(in *backend.RegisterInput) { in.Phone = "" }, "phone", "required"},
 		{"ErrPhoneInvalid", func(in *backend.RegisterInput) { in.Phone = "+7 123" }, "phone", "phone_invalid"},
