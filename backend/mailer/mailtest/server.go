@@ -83,11 +83,11 @@ func (s *Server) WaitFor(tb testing.TB, rcpt string, n int, timeout time.Duratio
 }
 
 var (
-	linkRE = regexp.MustCompile(`(?m)^(\S+://\S+|\S+:/\S+)$`)
+	linkRE = regexp.MustCompile(`[a-z][a-z0-9+.-]*://[^\s]+`)
 	codeRE = regexp.MustCompile(`\b(\d{6})\b`)
 )
 
-// Link returns the first line of the body that is a URL.
+// Link returns the first URL in the body.
 func (m Received) Link() string { return linkRE.FindString(m.Body) }
 
 // Code returns the first 6-digit code in the body.
