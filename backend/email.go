@@ -57,16 +57,20 @@ func NormalizeEmail(f *Fields, field, s string) string {
 		f.Add(field, "email_invalid", nil)
 		return ""
 	}
-	for _, label := range strings.Split(domain, ".") {
-		if mixedScripts(label) {
-			f.Add(field, "email_mixed_script", nil)
-			return ""
-		}
-	}
 	ascii, err := idna.Lookup.ToASCII(domain)
 	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") {
 		f.Add(field, "email_invalid", nil)
 		return ""
+	}
+	// Check the Unicode form: browsers hand over IDN domains already in
+	// punycode (xn--exmple-4nf.com), which hides the mix.
+	if uni, err := idna.ToUnicode(ascii); err == nil {
+		for _, label := range strings.Split(uni, ".") {
+			if mixedScripts(label) {
+				f.Add(field, "email_mixed_script", nil)
+				return ""
+			}
+		}
 	}
 	if tld := ascii[strings.LastIndexByte(ascii, '.')+1:]; len(tld) < 2 || strings.Trim(tld, "0123456789") == "" {
 		f.Add(field, "email_invalid", nil)

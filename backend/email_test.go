@@ -29,6 +29,7 @@ func TestNormalizeEmail(t *testing.T) {
 		{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 186) + ".com", "", "too_long"},
 		{"аnna@example.com", "", "email_local_ascii"},             // Cyrillic а
 		{"anna@exаmple.com", "", "email_mixed_script"},            // Cyrillic а in a Latin label
+		{"anna@xn--exmple-4nf.com", "", "email_mixed_script"},     // the same, as a browser sends it
 		{"anna@ex\u200bample.com", "", "invisible_chars"},         // zero-width space
 		{"anna@example.com\u200f", "", "invisible_chars"},         // right-to-left mark
 		{"\u202eanna@example.com", "", "invisible_chars"},         // right-to-left override
