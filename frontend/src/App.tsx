@@ -1,6 +1,6 @@
-import { useEffect, useRef } from 'react';
+import { Fragment, useEffect, useRef, type ReactNode } from 'react';
 import { Navigate, Outlet, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
-import { onDeepLink } from './api';
+import { onDeepLink, pendingDeepLink } from './api';
 import { normalizeDeepLink, redirectFor } from './auth/routes';
 import { useSession } from './auth/session';
 import { ForgotPage } from './pages/Forgot';
@@ -20,12 +20,26 @@ function Guard() {
   return <Outlet />;
 }
 
+// KeyBySearch remounts a token screen when its query changes (a second link
+// opened while the first one's screen is up), so no state leaks between them.
+function KeyBySearch({ children }: { children: ReactNode }) {
+  const { search } = useLocation();
+  return <Fragment key={search}>{children}</Fragment>;
+}
+
 // DeepLinks follows gatehouse:// links the desktop shell hands over.
 function DeepLinks() {
   const navigate = useNavigate();
   const nav = useRef(navigate);
   nav.current = navigate;
-  useEffect(() => onDeepLink((path) => nav.current(normalizeDeepLink(path))), []);
+  useEffect(() => {
+    const off = onDeepLink((path) => nav.current(normalizeDeepLink(path)));
+    // A link that started the app (rather than reaching a running one).
+    pendingDeepLink()
+      .then((path) => path && nav.current(normalizeDeepLink(path)))
+      .catch(() => undefined);
+    return off;
+  }, []);
   return null;
 }
 
@@ -38,10 +52,10 @@ export function App() {
           <Route path="/" element={<HomePage />} />
           <Route path="/signin" element={<SignInPage />} />
           <Route path="/register" element={<RegisterPage />} />
-          <Route path="/verify-email" element={<VerifyEmailPage />} />
+          <Route path="/verify-email" element={<KeyBySearch><VerifyEmailPage /></KeyBySearch>} />
           <Route path="/verify-phone" element={<VerifyPhonePage />} />
           <Route path="/forgot" element={<ForgotPage />} />
-          <Route path="/reset" element={<ResetPage />} />
+          <Route path="/reset" element={<KeyBySearch><ResetPage /></KeyBySearch>} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

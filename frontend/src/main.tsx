@@ -1,5 +1,6 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
+import './styles.css';
 import './i18n';
 
 import { MantineProvider } from '@mantine/core';
@@ -27,7 +28,7 @@ pathToHash();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="top-right" />
+      <Notifications position="bottom-right" />
       <HashRouter>
         <SessionProvider>
           <App />

@@ -135,12 +135,14 @@ function toApiError(e: unknown): ApiError {
   return new ApiError({ code: 'internal', message: 'Internal error.', key: 'errors.internal' });
 }
 
-async function call<T>(method: string, input: object = {}): Promise<T> {
+async function call<T>(method: string, input?: object): Promise<T> {
   const app = window.go?.main?.App;
   try {
     if (app) {
       const goName = method[0].toUpperCase() + method.slice(1);
-      return (await app[goName](input)) as T;
+      // Wails refuses a call whose argument count differs from the Go
+      // method's, so methods without input get no argument at all.
+      return (await app[goName](...(input === undefined ? [] : [input]))) as T;
     }
     let res: Response;
     try {
@@ -148,7 +150,7 @@ async function call<T>(method: string, input: object = {}): Promise<T> {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         credentials: 'same-origin',
-        body: JSON.stringify(input),
+        body: JSON.stringify(input ?? {}),
       });
     } catch {
       // fetch rejects only when no answer came at all (server down, offline).
@@ -183,6 +185,13 @@ export const api = {
   // the time since process start (the cold-start figure). A no-op on the web.
   frontendReady: (input: { screen: string }) => (isDesktop() ? call<object>('frontendReady', input) : Promise.resolve({})),
 };
+
+// pendingDeepLink returns, once, the in-app path of the gatehouse:// link the
+// desktop app was started with ("" if none, and always "" in a browser).
+export async function pendingDeepLink(): Promise<string> {
+  if (!isDesktop()) return '';
+  return (await call<string>('pendingDeepLink')) ?? '';
+}
 
 // onDeepLink calls back with an in-app path (e.g. "/verify-email?token=...")
 // when the desktop app is opened through a gatehouse:// URL.

@@ -18,13 +18,7 @@ export function CodeInput({ value, onChange, testid, ...rest }: CodeInputProps) 
       autoComplete="one-time-code"
       maxLength={6}
       data-testid={testid}
-      styles={{
-        input: {
-          fontFamily: 'var(--mantine-font-family-monospace)',
-          fontSize: 'var(--mantine-font-size-lg)',
-          letterSpacing: '0.35em',
-        },
-      }}
+      classNames={{ input: 'gh-code-input' }}
     />
   );
 }

@@ -62,8 +62,11 @@ export function PasswordField({ value = '', testid, policy, email, name, error, 
   }, [debounced]);
 
   const fresh = checkedKey === key;
+  // When the live list already says what the submit refused, the input only
+  // turns red instead of saying it twice.
   const errorString = typeof error === 'string' ? error : null;
-  const shown = (problems ?? []).filter((p) => fieldErrorText(t, p) !== errorString);
+  const shown = problems ?? [];
+  const covered = !!value && errorString !== null && shown.some((p) => fieldErrorText(t, p) === errorString);
 
   let live: ReactNode = null;
   if (value && !fresh && problems === null) {
@@ -95,7 +98,7 @@ export function PasswordField({ value = '', testid, policy, email, name, error, 
       <PasswordInput
         {...rest}
         value={value}
-        error={error}
+        error={covered ? true : error}
         description={<span data-testid={`${testid}-policy`}>{policyHint(t, policy)}</span>}
         autoComplete="new-password"
         data-testid={testid}

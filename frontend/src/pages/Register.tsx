@@ -139,7 +139,6 @@ export function RegisterPage() {
           <ErrorAlert error={failure.error} secondsLeft={failure.secondsLeft} testid="register-error" />
           <TextInput
             label={t('register.name')}
-            placeholder={t('register.namePlaceholder')}
             autoComplete="name"
             withAsterisk
             autoFocus

@@ -2,7 +2,7 @@ import { Anchor, Button, PasswordInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, ApiError } from '../api';
 import { splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
@@ -20,8 +20,9 @@ export function ResetPage() {
   const { config } = useSession();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
+  const navigate = useNavigate();
+  const done = !!(useLocation().state as { done?: boolean } | null)?.done;
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
   const failure = useApiError();
   const form = useForm({ initialValues: { password: '', passwordConfirm: '' } });
 
@@ -31,7 +32,10 @@ export function ResetPage() {
     failure.set(null);
     try {
       await api.resetPassword({ token, password: values.password, passwordConfirm: values.passwordConfirm });
-      setDone(true);
+      // Drop the spent token from the address (and history); opening the
+      // link again then starts afresh and gets the backend's verdict.
+      navigate('/reset', { replace: true, state: { done: true } });
+      return;
     } catch (e) {
       const { fields, general } = splitErrors(t, e, ['password', 'passwordConfirm']);
       form.setErrors(fields);
@@ -43,6 +47,7 @@ export function ResetPage() {
 
   const linkBroken = !token || failure.error?.body.key === 'errors.link_invalid';
   const error = token ? failure.error : noToken;
+
 
   return (
     <AuthLayout
@@ -70,7 +75,7 @@ export function ResetPage() {
               {t('reset.requestNew')}
             </Button>
           )}
-          {token && (
+          {token && !linkBroken && (
             <form onSubmit={submit} noValidate>
               <PasswordField
                 label={t('reset.password')}

@@ -27,8 +27,20 @@ function verifyToken(token: string): Promise<object> {
 export function VerifyEmailPage() {
   useScreen('verify-email');
   const [params] = useSearchParams();
+  const verified = !!(useLocation().state as { verified?: boolean } | null)?.verified;
   const token = params.get('token');
+  if (verified) return <Verified />;
   return token ? <TokenVerification token={token} /> : <CodeVerification />;
+}
+
+function Verified() {
+  const { t } = useTranslation();
+  return (
+    <AuthLayout title={t('verifyEmail.title')} testid="verify-email-card">
+      <SuccessAlert testid="verify-email-ok">{t('verifyEmail.ok')}</SuccessAlert>
+      <Done />
+    </AuthLayout>
+  );
 }
 
 // Done: what to offer once the address is confirmed.
@@ -66,7 +78,8 @@ function Done() {
 
 function TokenVerification({ token }: { token: string }) {
   const { t } = useTranslation();
-  const [state, setState] = useState<{ status: 'checking' } | { status: 'ok' } | { status: 'error'; error: unknown }>({
+  const navigate = useNavigate();
+  const [state, setState] = useState<{ status: 'checking' } | { status: 'error'; error: unknown }>({
     status: 'checking',
   });
 
@@ -74,13 +87,16 @@ function TokenVerification({ token }: { token: string }) {
     let live = true;
     setState({ status: 'checking' });
     verifyToken(token).then(
-      () => live && setState({ status: 'ok' }),
+      () => {
+        // Drop the spent token from the address (and history).
+        if (live) navigate('/verify-email', { replace: true, state: { verified: true } });
+      },
       (error) => live && setState({ status: 'error', error }),
     );
     return () => {
       live = false;
     };
-  }, [token]);
+  }, [token, navigate]);
 
   return (
     <AuthLayout title={t('verifyEmail.title')} testid="verify-email-card">
@@ -93,12 +109,6 @@ function TokenVerification({ token }: { token: string }) {
             </Text>
           </Stack>
         </Center>
-      )}
-      {state.status === 'ok' && (
-        <>
-          <SuccessAlert testid="verify-email-ok">{t('verifyEmail.ok')}</SuccessAlert>
-          <Done />
-        </>
       )}
       {state.status === 'error' && (
         <>
