@@ -56,7 +56,7 @@ func (a *App) shutdown(ctx context.Context) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.token != "" && !a.remember {
-		if err := a.svc.accounts.SignOut(context.Background(), a.token); err != nil {
+		if err := a.svc.users.SignOut(context.Background(), a.token); err != nil {
 			a.log.Error("sign out on close", "err", err)
 		}
 	}
@@ -109,7 +109,7 @@ func (a *App) session() context.Context {
 	if token == "" {
 		return ctx
 	}
-	u, err := a.svc.accounts.Authenticate(ctx, token)
+	u, err := a.svc.users.Authenticate(ctx, token)
 	if err != nil {
 		return ctx
 	}
@@ -151,33 +151,35 @@ type (
 	Empty struct{}
 )
 
-func (a *App) Config() (backend.ClientConfig, error) { return a.svc.accounts.Config(context.Background()) }
+func (a *App) Config() (backend.ClientConfig, error) {
+	return a.svc.users.Config(context.Background())
+}
 
 func (a *App) CheckPassword(in PasswordCheckInput) (PasswordCheck, error) {
-	p, err := a.svc.accounts.CheckPassword(context.Background(), in.Password, in.Email, in.Name)
+	p, err := a.svc.users.CheckPassword(context.Background(), in.Password, in.Email, in.Name)
 	return PasswordCheck{Problems: p}, err
 }
 
 func (a *App) Register(in backend.RegisterInput) (backend.RegisterResult, error) {
-	return a.svc.accounts.Register(context.Background(), in)
+	return a.svc.users.Register(context.Background(), in)
 }
 
 func (a *App) ResendVerification(in EmailInput) (backend.Cooldown, error) {
-	return a.svc.accounts.ResendVerification(context.Background(), in.Email)
+	return a.svc.users.ResendVerification(context.Background(), in.Email)
 }
 
 func (a *App) VerifyEmail(in TokenInput) (Empty, error) {
-	return Empty{}, a.svc.accounts.VerifyEmail(context.Background(), in.Token)
+	return Empty{}, a.svc.users.VerifyEmail(context.Background(), in.Token)
 }
 
 func (a *App) VerifyEmailCode(in EmailCodeInput) (Empty, error) {
-	return Empty{}, a.svc.accounts.VerifyEmailCode(context.Background(), in.Email, in.Code)
+	return Empty{}, a.svc.users.VerifyEmailCode(context.Background(), in.Email, in.Code)
 }
 
 // SignIn opens the session of this desktop. With Remember me the token is
 // kept on disk for the next start; otherwise only in memory.
 func (a *App) SignIn(in backend.SignInInput) (UserResult, error) {
-	sess, err := a.svc.accounts.SignIn(context.Background(), in)
+	sess, err := a.svc.users.SignIn(context.Background(), in)
 	if err != nil {
 		return UserResult{}, err
 	}
@@ -198,7 +200,7 @@ func (a *App) SignOut() (Empty, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.token != "" {
-		if err := a.svc.accounts.SignOut(context.Background(), a.token); err != nil {
+		if err := a.svc.users.SignOut(context.Background(), a.token); err != nil {
 			return Empty{}, err
 		}
 	}
@@ -214,24 +216,24 @@ func (a *App) Me() (UserResult, error) {
 }
 
 func (a *App) SendPhoneCode() (backend.PhoneCodeSent, error) {
-	return a.svc.accounts.SendPhoneCode(a.session())
+	return a.svc.users.SendPhoneCode(a.session())
 }
 
 func (a *App) VerifyPhone(in CodeInput) (UserResult, error) {
-	u, err := a.svc.accounts.VerifyPhone(a.session(), in.Code)
+	u, err := a.svc.users.VerifyPhone(a.session(), in.Code)
 	return UserResult{User: u}, err
 }
 
 func (a *App) RequestPasswordReset(in EmailInput) (Empty, error) {
-	return Empty{}, a.svc.accounts.RequestPasswordReset(context.Background(), in.Email)
+	return Empty{}, a.svc.users.RequestPasswordReset(context.Background(), in.Email)
 }
 
 func (a *App) ResetPassword(in backend.ResetPasswordInput) (Empty, error) {
-	return Empty{}, a.svc.accounts.ResetPassword(context.Background(), in)
+	return Empty{}, a.svc.users.ResetPassword(context.Background(), in)
 }
 
 func (a *App) SetPasswordPolicy(in PolicyInput) (backend.ClientConfig, error) {
-	return a.svc.accounts.SetPasswordPolicy(a.session(), in.Name)
+	return a.svc.users.SetPasswordPolicy(a.session(), in.Name)
 }
 
 // PendingDeepLink returns, once, the in-app path of a gatehouse:// link the

@@ -72,10 +72,10 @@ func defaultDataDir() string {
 
 // services are the backend parts both modes share.
 type services struct {
-	db       *store.DB
-	accounts *store.AccountService
-	outbox   *backend.Outbox
-	log      *slog.Logger
+	db     *store.DB
+	users  *store.UserService
+	outbox *backend.Outbox
+	log    *slog.Logger
 }
 
 // open wires the backend: the database, the services and the outbox.
@@ -105,12 +105,12 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 	out := backend.NewOutbox(db, map[string]backend.Deliverer{
 		backend.ChannelEmail: email, backend.ChannelSMS: text, backend.ChannelVoice: text}, log)
 	db.OnEnqueue = out.Nudge
-	accounts := store.NewAccountService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.AccountOptions{
+	users := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{
 		LinkBase: c.linkBase, DefaultRegion: c.region, Desktop: desktop, Log: log})
-	return &services{db: db, accounts: accounts, outbox: out, log: log}, nil
+	return &services{db: db, users: users, outbox: out, log: log}, nil
 }
 
 func (s *services) close() {
-	s.accounts.Close()
+	s.users.Close()
 	s.db.Close()
 }

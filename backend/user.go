@@ -117,11 +117,11 @@ const (
 	SessionTTL       = 12 * time.Hour
 )
 
-// AccountService signs people up, verifies them, signs them in and out and
+// UserService signs people up, verifies them, signs them in and out and
 // recovers their passwords. Methods return *Error with EINVALID (and field
 // errors), EUNAUTHORIZED, EFORBIDDEN, ERATELIMITED or ECONFLICT for what the
 // user can act on; anything else is internal.
-type AccountService interface {
+type UserService interface {
 	Config(ctx context.Context) (ClientConfig, error)
 	// CheckPassword lists why a password would be refused, as the user types.
 	CheckPassword(ctx context.Context, password, email, name string) ([]FieldError, error)

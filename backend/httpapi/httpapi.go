@@ -21,7 +21,7 @@ const sessionCookie = "gatehouse_session"
 
 // Server serves the API and the frontend.
 type Server struct {
-	Accounts backend.AccountService
+	Users    backend.UserService
 	Frontend fs.FS // the built frontend (frontend/dist)
 	Log      *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
@@ -31,7 +31,7 @@ type Server struct {
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	a := s.Accounts
+	a := s.Users
 	mux.Handle("POST /api/config", api(s, func(ctx context.Context, _ *struct{}) (any, error) { return a.Config(ctx) }))
 	mux.Handle("POST /api/checkPassword", api(s, func(ctx context.Context, in *struct{ Password, Email, Name string }) (any, error) {
 		problems, err := a.CheckPassword(ctx, in.Password, in.Email, in.Name)
@@ -77,7 +77,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			if u, err := s.Accounts.Authenticate(r.Context(), c.Value); err == nil {
+			if u, err := s.Users.Authenticate(r.Context(), c.Value); err == nil {
 				r = r.WithContext(backend.NewContextWithUser(r.Context(), u))
 			}
 		}
@@ -129,7 +129,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &in) {
 		return
 	}
-	sess, err := s.Accounts.SignIn(r.Context(), in)
+	sess, err := s.Users.SignIn(r.Context(), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -146,7 +146,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := s.Accounts.SignOut(r.Context(), c.Value); err != nil {
+		if err := s.Users.SignOut(r.Context(), c.Value); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

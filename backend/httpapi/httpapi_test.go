@@ -50,9 +50,9 @@ func startApp(tb testing.TB) *app {
 	db.OnEnqueue = out.Nudge
 	go out.Run(ctx)
 	srv := httptest.NewUnstartedServer(nil)
-	accounts := store.NewAccountService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.AccountOptions{
+	accounts := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{
 		LinkBase: "http://" + srv.Listener.Addr().String() + "/#", Log: log})
-	srv.Config.Handler = (&httpapi.Server{Accounts: accounts, Log: log}).Handler()
+	srv.Config.Handler = (&httpapi.Server{Users: accounts, Log: log}).Handler()
 	srv.Start()
 	a.url = srv.URL
 	tb.Cleanup(func() { srv.Close(); cancel(); accounts.Close(); db.Close() })

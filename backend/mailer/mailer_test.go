@@ -31,7 +31,7 @@ func TestOutboxOverSMTP(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	accounts := store.NewAccountService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.AccountOptions{LinkBase: "gatehouse:/", Log: log})
+	accounts := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{LinkBase: "gatehouse:/", Log: log})
 	defer accounts.Close()
 	out := backend.NewOutbox(db, map[string]backend.Deliverer{
 		backend.ChannelEmail: &mailer.SMTP{Addr: srv.Addr, Security: mailer.SecurityNone, From: "no-reply@gatehouse.test", FromName: "Gatehouse"},

@@ -36,7 +36,7 @@ func (c *clock) Add(d time.Duration) {
 // service over it, and a second, plain connection to look at the rows.
 type env struct {
 	db    *store.DB
-	svc   *store.AccountService
+	svc   *store.UserService
 	clock *clock
 	raw   *sql.DB
 }
@@ -57,7 +57,7 @@ func newEnv(tb testing.TB) *env {
 	db := MustOpenDB(tb)
 	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	db.Now = c.Now
-	svc := store.NewAccountService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.AccountOptions{LinkBase: "gatehouse:/", DefaultRegion: "RU"})
+	svc := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{LinkBase: "gatehouse:/", DefaultRegion: "RU"})
 	tb.Cleanup(svc.Close)
 	raw, err := sql.Open("sqlite3", "file:"+db.Path+"?mode=ro")
 	if err != nil {

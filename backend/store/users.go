@@ -20,8 +20,8 @@ const (
 	purposeReset     = "reset_password"
 )
 
-// AccountOptions configure an AccountService.
-type AccountOptions struct {
+// UserOptions configure an UserService.
+type UserOptions struct {
 	// LinkBase prefixes in-app paths in emailed links: "gatehouse:/" on the
 	// desktop (gatehouse://verify-email?token=...), "https://host/#" for
 	// the web version.
@@ -32,27 +32,27 @@ type AccountOptions struct {
 	Log           *slog.Logger
 }
 
-// AccountService implements backend.AccountService on the database.
-type AccountService struct {
+// UserService implements backend.UserService on the database.
+type UserService struct {
 	db     *DB
 	hasher *backend.Hasher
-	opts   AccountOptions
+	opts   UserOptions
 	jobs   chan func()
 	wg     sync.WaitGroup
 }
 
-var _ backend.AccountService = (*AccountService)(nil)
+var _ backend.UserService = (*UserService)(nil)
 
-// NewAccountService returns the account service. Close stops its
+// NewUserService returns the account service. Close stops its
 // background worker.
-func NewAccountService(db *DB, hasher *backend.Hasher, opts AccountOptions) *AccountService {
+func NewUserService(db *DB, hasher *backend.Hasher, opts UserOptions) *UserService {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
 	if opts.DefaultRegion == "" {
 		opts.DefaultRegion = "RU"
 	}
-	s := &AccountService{db: db, hasher: hasher, opts: opts, jobs: make(chan func(), 256)}
+	s := &UserService{db: db, hasher: hasher, opts: opts, jobs: make(chan func(), 256)}
 	go func() {
 		for job := range s.jobs {
 			job()
@@ -63,28 +63,28 @@ func NewAccountService(db *DB, hasher *backend.Hasher, opts AccountOptions) *Acc
 }
 
 // Close waits for queued background work and stops the worker.
-func (s *AccountService) Close() {
+func (s *UserService) Close() {
 	s.Flush()
 	close(s.jobs)
 }
 
 // Flush waits until the background work queued so far is done.
-func (s *AccountService) Flush() { s.wg.Wait() }
+func (s *UserService) Flush() { s.wg.Wait() }
 
 // later runs job after the current request has been answered. Work whose
 // cost depends on whether an account exists goes here, so the answer's
 // timing cannot tell.
-func (s *AccountService) later(job func()) {
+func (s *UserService) later(job func()) {
 	s.wg.Add(1)
 	s.jobs <- job
 }
 
-func (s *AccountService) link(path, token string) string {
+func (s *UserService) link(path, token string) string {
 	return s.opts.LinkBase + path + "?token=" + token
 }
 
 // policy returns the password policy an administrator chose.
-func (s *AccountService) policy(ctx context.Context) (backend.PasswordPolicy, error) {
+func (s *UserService) policy(ctx context.Context) (backend.PasswordPolicy, error) {
 	var name string
 	err := s.db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'password_policy'`).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -100,7 +100,7 @@ func (s *AccountService) policy(ctx context.Context) (backend.PasswordPolicy, er
 }
 
 // Config returns what the UI needs before sign-in.
-func (s *AccountService) Config(ctx context.Context) (backend.ClientConfig, error) {
+func (s *UserService) Config(ctx context.Context) (backend.ClientConfig, error) {
 	p, err := s.policy(ctx)
 	if err != nil {
 		return backend.ClientConfig{}, err
@@ -117,7 +117,7 @@ func (s *AccountService) Config(ctx context.Context) (backend.ClientConfig, erro
 }
 
 // CheckPassword lists the policy's objections to a password.
-func (s *AccountService) CheckPassword(ctx context.Context, password, email, name string) ([]backend.FieldError, error) {
+func (s *UserService) CheckPassword(ctx context.Context, password, email, name string) ([]backend.FieldError, error) {
 	p, err := s.policy(ctx)
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func checkNewPassword(f *backend.Fields, p backend.PasswordPolicy, password, con
 // Register signs a person up. The answer is the same whether or not the
 // email is already registered; the owner of a registered address gets an
 // email saying so instead of a second account. Returns EINVALID.
-func (s *AccountService) Register(ctx context.Context, in backend.RegisterInput) (backend.RegisterResult, error) {
+func (s *UserService) Register(ctx context.Context, in backend.RegisterInput) (backend.RegisterResult, error) {
 	policy, err := s.policy(ctx)
 	if err != nil {
 		return backend.RegisterResult{}, err
@@ -219,7 +219,7 @@ func userChange(u *backend.User, hash string, now time.Time) map[string]any {
 		"role": u.Role, "passwordHash": hash, "createdAt": u.CreatedAt, "updatedAt": now}
 }
 
-func (s *AccountService) notifyAlreadyRegistered(tx *Tx, key, email string) error {
+func (s *UserService) notifyAlreadyRegistered(tx *Tx, key, email string) error {
 	// At most one such email per cooldown, so sign-up cannot be used to
 	// flood someone's mailbox.
 	if blocked, err := tx.blocked(key); err != nil || blocked {
@@ -276,7 +276,7 @@ func (tx *Tx) newCode(userID, purpose string, ttl time.Duration) (string, error)
 	return code, err
 }
 
-func (s *AccountService) sendEmailVerification(tx *Tx, u *backend.User) error {
+func (s *UserService) sendEmailVerification(tx *Tx, u *backend.User) error {
 	token, err := tx.newLink(u.ID, purposeEmailLink, backend.EmailLinkTTL)
 	if err != nil {
 		return err
@@ -293,7 +293,7 @@ func (s *AccountService) sendEmailVerification(tx *Tx, u *backend.User) error {
 
 // ResendVerification sends a new link and code to an unverified address.
 // The answer, including the cooldown, is the same for unknown addresses.
-func (s *AccountService) ResendVerification(ctx context.Context, email string) (backend.Cooldown, error) {
+func (s *UserService) ResendVerification(ctx context.Context, email string) (backend.Cooldown, error) {
 	var f backend.Fields
 	email = backend.NormalizeEmail(&f, "email", email)
 	if err := f.Err(); err != nil {
@@ -388,7 +388,7 @@ func (tx *Tx) markEmailVerified(userID string) error {
 }
 
 // VerifyEmail consumes an emailed link. Returns EINVALID for a bad link.
-func (s *AccountService) VerifyEmail(ctx context.Context, token string) error {
+func (s *UserService) VerifyEmail(ctx context.Context, token string) error {
 	if token == "" || len(token) > 128 {
 		return errLinkInvalid
 	}
@@ -418,7 +418,7 @@ func checkCodeFormat(code string) error {
 
 // VerifyEmailCode verifies an email with the code from the email. An
 // unknown email gets the same answer as a wrong code.
-func (s *AccountService) VerifyEmailCode(ctx context.Context, email, code string) error {
+func (s *UserService) VerifyEmailCode(ctx context.Context, email, code string) error {
 	var f backend.Fields
 	email = backend.NormalizeEmail(&f, "email", email)
 	if err := f.Err(); err != nil {
@@ -454,7 +454,7 @@ var errCredentials = backend.Keyed(backend.EUNAUTHORIZED, "errors.credentials", 
 // SignIn checks an email and password and opens a session. A wrong password
 // and an unknown email get the same answer after the same work; repeated
 // failures for an email slow down, then lock it for a while (known or not).
-func (s *AccountService) SignIn(ctx context.Context, in backend.SignInInput) (*backend.Session, error) {
+func (s *UserService) SignIn(ctx context.Context, in backend.SignInInput) (*backend.Session, error) {
 	var f backend.Fields
 	email := backend.NormalizeEmail(&f, "email", in.Email)
 	switch {
@@ -530,7 +530,7 @@ func (s *AccountService) SignIn(ctx context.Context, in backend.SignInInput) (*b
 var errSignedOut = backend.Keyed(backend.EUNAUTHORIZED, "errors.unauthorized", "Please sign in.")
 
 // Authenticate returns the user of a live session.
-func (s *AccountService) Authenticate(ctx context.Context, token string) (*backend.User, error) {
+func (s *UserService) Authenticate(ctx context.Context, token string) (*backend.User, error) {
 	if token == "" {
 		return nil, errSignedOut
 	}
@@ -546,7 +546,7 @@ func (s *AccountService) Authenticate(ctx context.Context, token string) (*backe
 }
 
 // SignOut ends a session.
-func (s *AccountService) SignOut(ctx context.Context, token string) error {
+func (s *UserService) SignOut(ctx context.Context, token string) error {
 	return s.db.update(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL`, ms(tx.now), backend.HashToken(token))
 		return err
@@ -556,7 +556,7 @@ func (s *AccountService) SignOut(ctx context.Context, token string) error {
 // SendPhoneCode texts a code to the signed-in user's phone (or calls a
 // landline). Returns EUNAUTHORIZED, ECONFLICT if already verified,
 // ERATELIMITED during the cooldown.
-func (s *AccountService) SendPhoneCode(ctx context.Context) (backend.PhoneCodeSent, error) {
+func (s *UserService) SendPhoneCode(ctx context.Context) (backend.PhoneCodeSent, error) {
 	u, err := backend.RequireUser(ctx)
 	if err != nil {
 		return backend.PhoneCodeSent{}, err
@@ -602,7 +602,7 @@ func (s *AccountService) SendPhoneCode(ctx context.Context) (backend.PhoneCodeSe
 }
 
 // VerifyPhone checks the SMS code of the signed-in user.
-func (s *AccountService) VerifyPhone(ctx context.Context, code string) (*backend.User, error) {
+func (s *UserService) VerifyPhone(ctx context.Context, code string) (*backend.User, error) {
 	u, err := backend.RequireUser(ctx)
 	if err != nil {
 		return nil, err
@@ -637,7 +637,7 @@ func (s *AccountService) VerifyPhone(ctx context.Context, code string) (*backend
 // RequestPasswordReset emails a reset link if the address has an account.
 // It answers at once and alike for every address: the lookup and the email
 // happen after the answer.
-func (s *AccountService) RequestPasswordReset(ctx context.Context, email string) error {
+func (s *UserService) RequestPasswordReset(ctx context.Context, email string) error {
 	var f backend.Fields
 	email = backend.NormalizeEmail(&f, "email", email)
 	if err := f.Err(); err != nil {
@@ -676,7 +676,7 @@ func (s *AccountService) RequestPasswordReset(ctx context.Context, email string)
 
 // ResetPassword sets a new password through a reset link and ends every
 // session of the user. Returns EINVALID for a bad link or password.
-func (s *AccountService) ResetPassword(ctx context.Context, in backend.ResetPasswordInput) error {
+func (s *UserService) ResetPassword(ctx context.Context, in backend.ResetPasswordInput) error {
 	if in.Token == "" || len(in.Token) > 128 {
 		return errLinkInvalid
 	}
@@ -731,7 +731,7 @@ func (s *AccountService) ResetPassword(ctx context.Context, in backend.ResetPass
 }
 
 // SetPasswordPolicy chooses the policy for new passwords. Admins only.
-func (s *AccountService) SetPasswordPolicy(ctx context.Context, name string) (backend.ClientConfig, error) {
+func (s *UserService) SetPasswordPolicy(ctx context.Context, name string) (backend.ClientConfig, error) {
 	if _, err := backend.RequireRole(ctx, backend.RoleAdmin); err != nil {
 		return backend.ClientConfig{}, err
 	}
@@ -777,6 +777,6 @@ func (tx *Tx) userByID(id string) (*backend.User, error) {
 	return scanUser(tx.QueryRow(`SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 }
 
-func (s *AccountService) userByID(ctx context.Context, id string) (*backend.User, error) {
+func (s *UserService) userByID(ctx context.Context, id string) (*backend.User, error) {
 	return scanUser(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 }
