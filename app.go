@@ -81,7 +81,7 @@ func deepLinkPath(args []string) string {
 			continue
 		}
 		path := "/" + rest
-		for _, allowed := range []string{"/verify-email?", "/reset?"} {
+		for _, allowed := range []string{"/verify-email?", "/reset?", "/invite?"} {
 			if strings.HasPrefix(path, allowed) {
 				return path
 			}
@@ -234,6 +234,90 @@ func (a *App) ResetPassword(in backend.ResetPasswordInput) (Empty, error) {
 
 func (a *App) SetPasswordPolicy(in PolicyInput) (backend.ClientConfig, error) {
 	return a.svc.users.SetPasswordPolicy(a.session(), in.Name)
+}
+
+// RoleInput makes a user staff.
+type RoleInput struct {
+	Email string       `json:"email"`
+	Role  backend.Role `json:"role"`
+}
+
+func (a *App) SetUserRole(in RoleInput) (UserResult, error) {
+	u, err := a.svc.users.SetUserRole(a.session(), in.Email, in.Role)
+	return UserResult{User: u}, err
+}
+
+// Customer accounts.
+type (
+	AccountIDInput struct {
+		AccountID string `json:"accountId"`
+	}
+	AccountPhoneInput struct {
+		PhoneType string `json:"phoneType"`
+		Phone     string `json:"phone"`
+	}
+	AccountPhoneCodeInput struct {
+		Phone string `json:"phone"`
+		Code  string `json:"code"`
+	}
+	AccountDetailsInput struct {
+		AccountID string                 `json:"accountId"`
+		Details   backend.AccountDetails `json:"details"`
+	}
+	CompanyInput struct {
+		AccountID string                 `json:"accountId"`
+		Profile   backend.CompanyProfile `json:"profile"`
+	}
+	EmployeesInput struct {
+		AccountID string `json:"accountId"`
+		Query     string `json:"query"`
+	}
+	EmployeeList struct {
+		Items []backend.Employee `json:"items"`
+	}
+)
+
+func (a *App) MyAccount() (backend.MyAccount, error) { return a.svc.accounts.MyAccount(a.session()) }
+
+func (a *App) GetAccount(in AccountIDInput) (*backend.Account, error) {
+	return a.svc.accounts.FindAccountByID(a.session(), in.AccountID)
+}
+
+func (a *App) ListAccounts(in backend.AccountFilter) (backend.AccountPage, error) {
+	return a.svc.accounts.FindAccounts(a.session(), in)
+}
+
+func (a *App) SendAccountPhoneCode(in AccountPhoneInput) (backend.PhoneCodeSent, error) {
+	return a.svc.accounts.SendAccountPhoneCode(a.session(), in.PhoneType, in.Phone)
+}
+
+func (a *App) VerifyAccountPhone(in AccountPhoneCodeInput) (Empty, error) {
+	return Empty{}, a.svc.accounts.VerifyAccountPhone(a.session(), in.Phone, in.Code)
+}
+
+func (a *App) SaveAccountDetails(in AccountDetailsInput) (*backend.Account, error) {
+	return a.svc.accounts.SaveAccountDetails(a.session(), in.AccountID, in.Details)
+}
+
+func (a *App) SaveCompany(in CompanyInput) (*backend.Account, error) {
+	return a.svc.accounts.SaveCompany(a.session(), in.AccountID, in.Profile)
+}
+
+func (a *App) ListEmployees(in EmployeesInput) (EmployeeList, error) {
+	items, err := a.svc.accounts.FindEmployees(a.session(), in.AccountID, in.Query)
+	return EmployeeList{Items: items}, err
+}
+
+func (a *App) InviteEmployee(in backend.EmployeeInput) (*backend.Employee, error) {
+	return a.svc.accounts.InviteEmployee(a.session(), in)
+}
+
+func (a *App) UpdateEmployee(in backend.EmployeeUpdate) (*backend.Employee, error) {
+	return a.svc.accounts.UpdateEmployee(a.session(), in)
+}
+
+func (a *App) AcceptInvitation(in backend.AcceptInvitationInput) (Empty, error) {
+	return Empty{}, a.svc.accounts.AcceptInvitation(context.Background(), in)
 }
 
 // PendingDeepLink returns, once, the in-app path of a gatehouse:// link the

@@ -72,10 +72,11 @@ func defaultDataDir() string {
 
 // services are the backend parts both modes share.
 type services struct {
-	db     *store.DB
-	users  *store.UserService
-	outbox *backend.Outbox
-	log    *slog.Logger
+	db       *store.DB
+	users    *store.UserService
+	accounts *store.AccountService
+	outbox   *backend.Outbox
+	log      *slog.Logger
 }
 
 // open wires the backend: the database, the services and the outbox.
@@ -107,7 +108,7 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 	db.OnEnqueue = out.Nudge
 	users := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{
 		LinkBase: c.linkBase, DefaultRegion: c.region, Desktop: desktop, Log: log})
-	return &services{db: db, users: users, outbox: out, log: log}, nil
+	return &services{db: db, users: users, accounts: store.NewAccountService(db, users), outbox: out, log: log}, nil
 }
 
 func (s *services) close() {

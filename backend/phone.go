@@ -43,3 +43,13 @@ func PhoneIsMobile(e164 string) bool {
 	}
 	return false
 }
+
+// PhoneNational returns the national significant number of an E.164 number
+// ("+79123456789" -> "9123456789"), how people type it without the country.
+func PhoneNational(e164 string) string {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return ""
+	}
+	return phonenumbers.GetNationalSignificantNumber(num)
+}

@@ -139,7 +139,13 @@ type UserService interface {
 	RequestPasswordReset(ctx context.Context, email string) error
 	ResetPassword(ctx context.Context, in ResetPasswordInput) error
 	SetPasswordPolicy(ctx context.Context, name string) (ClientConfig, error)
+	// SetUserRole makes a user staff (or a customer again). Admins only; an
+	// admin cannot change their own role, so an installation keeps one.
+	SetUserRole(ctx context.Context, email string, role Role) (*User, error)
 }
+
+// Roles lists every role, for validation.
+var Roles = []Role{RoleAdmin, RoleReviewer, RoleAgent, RoleManager, RoleCustomer}
 
 type userContextKey struct{}
 

@@ -22,6 +22,7 @@ const sessionCookie = "gatehouse_session"
 // Server serves the API and the frontend.
 type Server struct {
 	Users    backend.UserService
+	Accounts backend.AccountService
 	Frontend fs.FS // the built frontend (frontend/dist)
 	Log      *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
@@ -63,6 +64,11 @@ func (s *Server) Handler() http.Handler {
 	}))
 	mux.Handle("POST /api/setPasswordPolicy", api(s, func(ctx context.Context, in *struct{ Name string }) (any, error) {
 		return a.SetPasswordPolicy(ctx, in.Name)
+	}))
+	s.accountRoutes(mux)
+	mux.Handle("POST /api/setUserRole", api(s, func(ctx context.Context, in *struct{ Email, Role string }) (any, error) {
+		u, err := a.SetUserRole(ctx, in.Email, backend.Role(in.Role))
+		return map[string]any{"user": u}, err
 	}))
 	mux.HandleFunc("POST /api/signIn", s.signIn)
 	mux.HandleFunc("POST /api/signOut", s.signOut)
@@ -182,4 +188,51 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// accountRoutes are the customer-account methods; the names and inputs
+// match the desktop's bound methods.
+func (s *Server) accountRoutes(mux *http.ServeMux) {
+	a := s.Accounts
+	type accountID struct {
+		AccountID string `json:"accountId"`
+	}
+	mux.Handle("POST /api/myAccount", api(s, func(ctx context.Context, _ *struct{}) (any, error) { return a.MyAccount(ctx) }))
+	mux.Handle("POST /api/getAccount", api(s, func(ctx context.Context, in *accountID) (any, error) {
+		return a.FindAccountByID(ctx, in.AccountID)
+	}))
+	mux.Handle("POST /api/listAccounts", api(s, func(ctx context.Context, in *backend.AccountFilter) (any, error) {
+		return a.FindAccounts(ctx, *in)
+	}))
+	mux.Handle("POST /api/sendAccountPhoneCode", api(s, func(ctx context.Context, in *struct{ PhoneType, Phone string }) (any, error) {
+		return a.SendAccountPhoneCode(ctx, in.PhoneType, in.Phone)
+	}))
+	mux.Handle("POST /api/verifyAccountPhone", api(s, func(ctx context.Context, in *struct{ Phone, Code string }) (any, error) {
+		return struct{}{}, a.VerifyAccountPhone(ctx, in.Phone, in.Code)
+	}))
+	mux.Handle("POST /api/saveAccountDetails", api(s, func(ctx context.Context, in *struct {
+		AccountID string                 `json:"accountId"`
+		Details   backend.AccountDetails `json:"details"`
+	}) (any, error) {
+		return a.SaveAccountDetails(ctx, in.AccountID, in.Details)
+	}))
+	mux.Handle("POST /api/saveCompany", api(s, func(ctx context.Context, in *struct {
+		AccountID string                 `json:"accountId"`
+		Profile   backend.CompanyProfile `json:"profile"`
+	}) (any, error) {
+		return a.SaveCompany(ctx, in.AccountID, in.Profile)
+	}))
+	mux.Handle("POST /api/listEmployees", api(s, func(ctx context.Context, in *struct{ AccountID, Query string }) (any, error) {
+		items, err := a.FindEmployees(ctx, in.AccountID, in.Query)
+		return map[string]any{"items": items}, err
+	}))
+	mux.Handle("POST /api/inviteEmployee", api(s, func(ctx context.Context, in *backend.EmployeeInput) (any, error) {
+		return a.InviteEmployee(ctx, *in)
+	}))
+	mux.Handle("POST /api/updateEmployee", api(s, func(ctx context.Context, in *backend.EmployeeUpdate) (any, error) {
+		return a.UpdateEmployee(ctx, *in)
+	}))
+	mux.Handle("POST /api/acceptInvitation", api(s, func(ctx context.Context, in *backend.AcceptInvitationInput) (any, error) {
+		return struct{}{}, a.AcceptInvitation(ctx, *in)
+	}))
 }

@@ -52,7 +52,7 @@ func startApp(tb testing.TB) *app {
 	srv := httptest.NewUnstartedServer(nil)
 	accounts := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{
 		LinkBase: "http://" + srv.Listener.Addr().String() + "/#", Log: log})
-	srv.Config.Handler = (&httpapi.Server{Users: accounts, Log: log}).Handler()
+	srv.Config.Handler = (&httpapi.Server{Users: accounts, Accounts: store.NewAccountService(db, accounts), Log: log}).Handler()
 	srv.Start()
 	a.url = srv.URL
 	tb.Cleanup(func() { srv.Close(); cancel(); accounts.Close(); db.Close() })
@@ -232,5 +232,73 @@ func TestBadRequests(t *testing.T) {
 	}
 	if n, _, _ := a.db.OutboxStats(context.Background()); n != 0 {
 		t.Fatal("a refused request queued mail")
+	}
+}
+
+// verified signs up, verifies email and phone, and returns a signed-in client.
+func (a *app) verified(tb testing.TB, email string, n int) *client {
+	tb.Helper()
+	c := a.client(tb)
+	in := map[string]any{}
+	for k, v := range registration {
+		in[k] = v
+	}
+	in["email"] = email
+	c.ok("register", in)
+	m := a.mail.WaitFor(tb, email, n, 5*time.Second)
+	c.ok("verifyEmail", map[string]any{"token": tokenRE.FindStringSubmatch(m.Link())[1]})
+	c.ok("signIn", map[string]any{"email": email, "password": "Blue-Harbor-71"})
+	c.ok("sendPhoneCode", nil)
+	c.ok("verifyPhone", map[string]any{"code": a.lastSMSCode(tb)})
+	return c
+}
+
+// TestEmployeeInvitation: a customer registers a new administrator; the
+// invitation arrives over SMTP, its link sets the password, and the new
+// administrator signs in and edits the company.
+func TestEmployeeInvitation(t *testing.T) {
+	a := startApp(t)
+	a.verified(t, "root@gatehouse.test", 1) // the installation's admin
+	owner := a.verified(t, "owner@example.com", 1)
+	acct := owner.ok("saveAccountDetails", map[string]any{"accountId": "", "details": map[string]any{
+		"type": "company", "firstName": "Anna", "lastName": "Petrova", "companyName": "Romashka LLC", "sector": "it_software",
+		"phoneType": "mobile", "phone": "+79123456789"}})
+	id := acct["id"].(string)
+	if acct["complete"] != false {
+		t.Fatal("a new account cannot be complete")
+	}
+	status, body := owner.post("inviteEmployee", map[string]any{"accountId": id, "name": "Oleg", "email": "owner@example.com", "phone": "+79161234567"})
+	if status != 400 || !strings.Contains(string(body), `"code":"email_taken"`) {
+		t.Fatalf("duplicate employee email: %d %s", status, body)
+	}
+	owner.ok("inviteEmployee", map[string]any{"accountId": id, "name": "Oleg Ivanov", "email": "oleg@example.com", "phone": "+79161234567", "role": "administrator"})
+
+	m := a.mail.WaitFor(t, "oleg@example.com", 1, 5*time.Second)
+	if !strings.Contains(m.Body, "Romashka LLC") || !strings.HasPrefix(m.Link(), a.url+"/#/invite?token=") {
+		t.Fatalf("invitation: %q", m.Body)
+	}
+	oleg := a.client(t)
+	if status, _ := oleg.post("signIn", map[string]any{"email": "oleg@example.com", "password": "Winter-Road-58"}); status != 401 {
+		t.Fatalf("an invited user signed in before choosing a password: %d", status)
+	}
+	oleg.ok("acceptInvitation", map[string]any{"token": tokenRE.FindStringSubmatch(m.Link())[1], "password": "Winter-Road-58", "passwordConfirm": "Winter-Road-58"})
+	oleg.ok("signIn", map[string]any{"email": "oleg@example.com", "password": "Winter-Road-58"})
+	mine := oleg.ok("myAccount", nil)
+	if mine["role"] != "administrator" || mine["account"].(map[string]any)["id"] != id {
+		t.Fatalf("new administrator's account: %v", mine)
+	}
+	saved := oleg.ok("saveCompany", map[string]any{"accountId": id, "profile": map[string]any{"name": "Romashka LLC", "maxDialogs": 120,
+		"requisites": map[string]any{"country": "IN", "pan": "AAACR5055K"}}})
+	if saved["profile"].(map[string]any)["maxDialogs"] != float64(120) {
+		t.Fatalf("saved %v", saved["profile"])
+	}
+	employees := owner.ok("listEmployees", map[string]any{"accountId": id, "query": ""})["items"].([]any)
+	if len(employees) != 2 {
+		t.Fatalf("employees %v", employees)
+	}
+	for _, e := range employees {
+		if e.(map[string]any)["status"] != "active" {
+			t.Fatalf("employee not active: %v", e)
+		}
 	}
 }

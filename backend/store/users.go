@@ -570,35 +570,45 @@ func (s *UserService) SendPhoneCode(ctx context.Context) (backend.PhoneCodeSent,
 		if cur.PhoneVerified {
 			return backend.Keyed(backend.ECONFLICT, "errors.phone_verified", "This phone number is already verified.")
 		}
-		key := throttleKey("phone-code", u.ID)
-		var until int64
-		if err := tx.QueryRow(`SELECT blocked_until FROM throttles WHERE key = ?`, key).Scan(&until); err == nil && until > ms(tx.now) {
-			return rateLimited(time.UnixMilli(until).Sub(tx.now))
-		}
-		count, err := tx.bump(key, 24*time.Hour, resendDelay)
-		if err != nil {
-			return err
-		}
-		code, err := tx.newCode(u.ID, purposePhoneCode, backend.PhoneCodeTTL)
-		if err != nil {
-			return err
-		}
 		channel := backend.ChannelSMS
 		if !backend.PhoneIsMobile(cur.Phone) {
 			channel = backend.ChannelVoice
 		}
-		text := fmt.Sprintf("Gatehouse code: %s. It expires in 10 minutes. Do not share it.", code)
-		if err := tx.enqueue(channel, cur.Phone, "", text); err != nil {
-			return err
-		}
-		out = backend.PhoneCodeSent{Cooldown: backend.Cooldown{ResendAfterSeconds: int(resendDelay(count) / time.Second)},
-			ExpiresInSeconds: int(backend.PhoneCodeTTL / time.Second)}
-		return nil
+		out, err = tx.sendCode(throttleKey("phone-code", u.ID), u.ID, purposePhoneCode, channel, cur.Phone)
+		return err
 	})
 	if err != nil {
 		return backend.PhoneCodeSent{}, fmt.Errorf("send phone code: %w", err)
 	}
 	return out, nil
+}
+
+// sendCode issues a code for purpose and queues it to phone by SMS or a
+// voice call, at most once per cooldown of key (ERATELIMITED inside it).
+func (tx *Tx) sendCode(key, userID, purpose, channel, phone string) (backend.PhoneCodeSent, error) {
+	if blocked, err := tx.blocked(key); err != nil {
+		return backend.PhoneCodeSent{}, err
+	} else if blocked {
+		var until int64
+		if err := tx.QueryRow(`SELECT blocked_until FROM throttles WHERE key = ?`, key).Scan(&until); err != nil {
+			return backend.PhoneCodeSent{}, err
+		}
+		return backend.PhoneCodeSent{}, rateLimited(time.UnixMilli(until).Sub(tx.now))
+	}
+	count, err := tx.bump(key, 24*time.Hour, resendDelay)
+	if err != nil {
+		return backend.PhoneCodeSent{}, err
+	}
+	code, err := tx.newCode(userID, purpose, backend.PhoneCodeTTL)
+	if err != nil {
+		return backend.PhoneCodeSent{}, err
+	}
+	text := fmt.Sprintf("Gatehouse code: %s. It expires in 10 minutes. Do not share it.", code)
+	if err := tx.enqueue(channel, phone, "", text); err != nil {
+		return backend.PhoneCodeSent{}, err
+	}
+	return backend.PhoneCodeSent{Cooldown: backend.Cooldown{ResendAfterSeconds: int(resendDelay(count) / time.Second)},
+		ExpiresInSeconds: int(backend.PhoneCodeTTL / time.Second)}, nil
 }
 
 // VerifyPhone checks the SMS code of the signed-in user.
@@ -751,6 +761,52 @@ func (s *UserService) SetPasswordPolicy(ctx context.Context, name string) (backe
 		return backend.ClientConfig{}, fmt.Errorf("set password policy: %w", err)
 	}
 	return s.Config(ctx)
+}
+
+// SetUserRole changes a user's role. Admins only.
+func (s *UserService) SetUserRole(ctx context.Context, email string, role backend.Role) (*backend.User, error) {
+	admin, err := backend.RequireRole(ctx, backend.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	var f backend.Fields
+	email = backend.NormalizeEmail(&f, "email", email)
+	valid := false
+	for _, r := range backend.Roles {
+		valid = valid || r == role
+	}
+	if !valid {
+		f.Add("role", "role_invalid", nil)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var out *backend.User
+	err = s.db.update(ctx, func(tx *Tx) error {
+		u, err := tx.userByEmail(email)
+		if errors.Is(err, sql.ErrNoRows) {
+			var f backend.Fields
+			f.Add("email", "user_not_found", nil)
+			return f.Err()
+		} else if err != nil {
+			return err
+		}
+		if u.ID == admin.ID {
+			var f backend.Fields
+			f.Add("email", "own_role", nil)
+			return f.Err()
+		}
+		if _, err := tx.Exec(`UPDATE users SET role = ?, updated_at = ? WHERE id = ?`, role, ms(tx.now), u.ID); err != nil {
+			return err
+		}
+		u.Role = role
+		out = u
+		return tx.appendChange("user", u.ID, "upsert", map[string]any{"role": role, "updatedAt": tx.now})
+	})
+	if err != nil {
+		return nil, wrapUnlessApp("set user role", err)
+	}
+	return out, nil
 }
 
 const userColumns = `u.id, u.name, u.email, u.phone, u.time_zone, u.role, u.email_verified_at, u.phone_verified_at, u.created_at`
