@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Sets up the machine (scripts/setup.sh) and runs every test, in order,
+# stopping at the first failure:
+#   set-up; go vet; go test -race; frontend build; frontend unit tests;
+#   browser end-to-end tests (e2e/*.test.mjs, when there are any);
+#   wails build; the desktop smoke test under Xvfb (scripts/xvfb-test.sh).
+# Each section prints a header and its time. The last line is
+# `N passed, M failed` (CI reads it); the exit status is 0 only when M is 0.
+# SKIP_SETUP=1 skips the set-up section.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+go_path_setup
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
+
+passed=0 failed=0 summary=()
+t_all=$(now_ms)
+
+finish() {
+  echo
+  printf '\033[1m==== summary (%s) ====\033[0m\n' "$(fmt_ms $(($(now_ms) - t_all)))"
+  printf '  %s\n' "${summary[@]}"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+# section NAME FUNCTION: runs FUNCTION in a subshell with errexit on, times
+# it, records the result; on failure prints the summary and exits.
+section() {
+  local name=$1 fn=$2 t0 rc ms
+  echo
+  printf '\033[1;36m==== %s ====\033[0m\n' "$name"
+  t0=$(now_ms)
+  set +e
+  (
+    set -euo pipefail
+    "$fn"
+  )
+  rc=$?
+  set -e
+  ms=$(($(now_ms) - t0))
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+    summary+=("$(printf 'ok    %-28s %s' "$name" "$(fmt_ms "$ms")")")
+    printf '\033[1;32m---- ok: %s (%s)\033[0m\n' "$name" "$(fmt_ms "$ms")"
+  else
+    failed=$((failed + 1))
+    summary+=("$(printf 'FAIL  %-28s %s (exit %s)' "$name" "$(fmt_ms "$ms")" "$rc")")
+    printf '\033[1;31m---- FAILED: %s (exit %s, %s)\033[0m\n' "$name" "$rc" "$(fmt_ms "$ms")"
+    finish || exit 1
+  fi
+}
+
+skip() {
+  summary+=("$(printf 'skip  %-28s %s' "$1" "$2")")
+  echo
+  printf '\033[1;33m==== %s: skipped (%s) ====\033[0m\n' "$1" "$2"
+}
+
+do_setup() { bash scripts/setup.sh; }
+do_vet() { go vet ./...; }
+do_gotest() { go test -race -count=1 ./...; }
+do_frontend_build() { (cd frontend && npm run build); }
+do_frontend_unit() { (cd frontend && npm test --if-present); }
+do_e2e() {
+  # The tests start `gatehouse serve` themselves from GATEHOUSE_BIN: a plain
+  # build (no GTK tags) is enough for serve mode. It embeds the frontend
+  # built above.
+  say "go build -o build/bin/gatehouse-serve ."
+  go build -ldflags "-X main.version=$(build_version)" -o build/bin/gatehouse-serve .
+  export GATEHOUSE_BIN="$PWD/build/bin/gatehouse-serve"
+  # Debian's Chromium, driven by playwright-core (no browser downloads).
+  [ -n "${CHROMIUM:-}" ] || CHROMIUM=$(command -v chromium || command -v chromium-browser) ||
+    die "no chromium: run scripts/setup.sh"
+  export CHROMIUM
+  if node -e 'process.exit(require("./e2e/package.json").scripts?.test ? 0 : 1)' 2>/dev/null; then
+    # e2e/ says how its tests run (e.g. one file at a time).
+    say "npm test in e2e (GATEHOUSE_BIN=$GATEHOUSE_BIN)"
+    (cd e2e && npm test)
+  else
+    # Files rather than the folder: node 20 and node 22 read `node --test DIR`
+    # differently.
+    mapfile -t files < <(find e2e -name node_modules -prune -o -name '*.test.mjs' -print | sort)
+    say "node --test --test-concurrency=1 ${files[*]} (GATEHOUSE_BIN=$GATEHOUSE_BIN)"
+    node --test --test-concurrency=1 "${files[@]}"
+  fi
+}
+do_wails_build() {
+  # -s: the frontend was built above.
+  SKIP_SETUP=1 bash scripts/build.sh -s
+  ls -l build/bin/gatehouse
+}
+do_desktop() { bash scripts/xvfb-test.sh; }
+
+if [ "${SKIP_SETUP:-}" = 1 ]; then
+  skip "set-up" "SKIP_SETUP=1"
+else
+  section "set-up" do_setup
+fi
+section "go vet" do_vet
+section "go test -race" do_gotest
+section "frontend build" do_frontend_build
+if node -e 'process.exit(require("./frontend/package.json").scripts?.test ? 0 : 1)'; then
+  section "frontend unit tests" do_frontend_unit
+else
+  skip "frontend unit tests" "no test script in frontend/package.json"
+fi
+if [ -d e2e ] && [ -n "$(find e2e -name node_modules -prune -o -name '*.test.mjs' -print -quit)" ]; then
+  section "browser end-to-end tests" do_e2e
+else
+  skip "browser end-to-end tests" "no e2e/*.test.mjs yet"
+fi
+section "wails build" do_wails_build
+section "desktop under Xvfb" do_desktop
+
+finish
