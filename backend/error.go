@@ -168,5 +168,10 @@ var fieldMessages = map[string]string{
 	"iban_length":                "A {{country}} IBAN has {{length}} characters.",
 	"iban_checksum":              "The IBAN's check digits are wrong: check for a typo.",
 	"swift_format":               "A SWIFT (BIC) code has 8 or 11 characters: 4 letters for the bank, 2 for the country, 2 letters or digits for the location and optionally 3 for the branch.",
+	"file_empty":                 "{{name}} is empty.",
+	"file_type":                  "{{name}} is not a PDF, JPEG, PNG or HEIC file.",
+	"file_type_mismatch":         "{{name}} is named as {{claimed}} but contains {{actual}}.",
+	"file_too_large":             "{{name}} is larger than {{maxMB}} MB.",
+	"file_encrypted":             "{{name}} is password-protected. Upload it without the password.",
 	"vat_format":                 "A VAT number has 4 to 20 Latin letters, digits, spaces, dots or dashes.",
 }

@@ -1,0 +1,229 @@
+// Package vault stores KYC files: each once, under its SHA-256, checked by
+// content and size, written to a temporary file, synced and renamed, so a
+// crash never leaves half a file under a final name.
+package vault
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gatehouse/backend"
+)
+
+// Vault is a folder of content-addressed files.
+type Vault struct {
+	Dir     string
+	MaxSize int64 // per file; backend.MaxKYCFileSize by default
+}
+
+// Open prepares the folder and removes temporary files that a crash left.
+func Open(dir string) (*Vault, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
+	v := &Vault{Dir: dir, MaxSize: backend.MaxKYCFileSize}
+	entries, err := os.ReadDir(filepath.Join(dir, "tmp"))
+	if err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			os.Remove(filepath.Join(dir, "tmp", e.Name()))
+		}
+	}
+	return v, nil
+}
+
+// types the vault accepts, by what their content starts with.
+var extTypes = map[string]string{
+	".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+	".heic": "image/heic", ".heif": "image/heic",
+}
+
+// sniff tells a file's type from its first bytes, "" if not accepted.
+func sniff(head []byte) string {
+	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
+		switch string(head[8:12]) {
+		case "heic", "heix", "hevc", "heim", "heis", "mif1", "msf1":
+			return "image/heic"
+		}
+	}
+	switch t := http.DetectContentType(head); t {
+	case "application/pdf", "image/jpeg", "image/png":
+		return t
+	}
+	return ""
+}
+
+func fileError(code string, params map[string]any) error {
+	var f backend.Fields
+	f.Add("files", code, params)
+	return f.Err()
+}
+
+// encryptScanner looks for the /Encrypt key of a PDF trailer as the file
+// streams by, across chunk boundaries, without allocating per chunk.
+type encryptScanner struct {
+	tail    [len(encryptKey) - 1]byte
+	tailLen int
+	scratch [2 * len(encryptKey)]byte
+	found   bool
+}
+
+const encryptKey = "/Encrypt"
+
+func (s *encryptScanner) Write(p []byte) (int, error) {
+	if s.found {
+		return len(p), nil
+	}
+	const n = len(encryptKey) - 1
+	// The key may start in the previous chunk's last n bytes.
+	edge := append(s.scratch[:0], s.tail[:s.tailLen]...)
+	edge = append(edge, p[:min(len(p), n)]...)
+	if bytes.Contains(edge, []byte(encryptKey)) || bytes.Contains(p, []byte(encryptKey)) {
+		s.found = true
+		return len(p), nil
+	}
+	if len(p) >= n {
+		s.tailLen = copy(s.tail[:], p[len(p)-n:])
+	} else {
+		s.tailLen = copy(s.tail[:], edge[max(0, len(edge)-n):])
+	}
+	return len(p), nil
+}
+
+// Put stores a file and describes it. name is the user's name for it: its
+// extension must agree with the content, and it is kept for display only.
+// Errors are EINVALID on field "files": file_empty, file_too_large,
+// file_type, file_type_mismatch, file_encrypted.
+func (v *Vault) Put(r io.Reader, name string) (backend.KYCFile, error) {
+	max := v.MaxSize
+	if max <= 0 {
+		max = backend.MaxKYCFileSize
+	}
+	display := DisplayName(name)
+	head := make([]byte, 512)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return backend.KYCFile{}, fmt.Errorf("vault: read: %w", err)
+	}
+	head = head[:n]
+	if n == 0 {
+		return backend.KYCFile{}, fileError("file_empty", map[string]any{"name": display})
+	}
+	typ := sniff(head)
+	if typ == "" {
+		return backend.KYCFile{}, fileError("file_type", map[string]any{"name": display})
+	}
+	if claimed, ok := extTypes[strings.ToLower(filepath.Ext(display))]; ok && claimed != typ {
+		return backend.KYCFile{}, fileError("file_type_mismatch", map[string]any{"name": display, "claimed": claimed, "actual": typ})
+	}
+	tmp, err := os.CreateTemp(filepath.Join(v.Dir, "tmp"), "put-*")
+	if err != nil {
+		return backend.KYCFile{}, fmt.Errorf("vault: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	h := sha256.New()
+	var enc encryptScanner
+	w := io.MultiWriter(tmp, h, &enc)
+	size, err := io.Copy(w, io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
+	if err != nil {
+		tmp.Close()
+		return backend.KYCFile{}, fmt.Errorf("vault: write: %w", err)
+	}
+	if size > max {
+		tmp.Close()
+		return backend.KYCFile{}, fileError("file_too_large", map[string]any{"name": display, "maxMB": max >> 20})
+	}
+	if typ == "application/pdf" && enc.found {
+		tmp.Close()
+		return backend.KYCFile{}, fileError("file_encrypted", map[string]any{"name": display})
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return backend.KYCFile{}, fmt.Errorf("vault: sync: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return backend.KYCFile{}, fmt.Errorf("vault: close: %w", err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	final := v.path(sum)
+	if _, err := os.Stat(final); err == nil {
+		return backend.KYCFile{SHA256: sum, Size: size, Type: typ, Name: display}, nil // stored once
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+		return backend.KYCFile{}, fmt.Errorf("vault: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return backend.KYCFile{}, fmt.Errorf("vault: rename: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(final)); err == nil {
+		d.Sync() // the rename itself survives a power cut
+		d.Close()
+	}
+	return backend.KYCFile{SHA256: sum, Size: size, Type: typ, Name: display}, nil
+}
+
+// path is where a file with this hash lives: two levels of fan-out keep
+// folders small. Only hex digests reach it, never a user's text.
+func (v *Vault) path(sum string) string {
+	return filepath.Join(v.Dir, sum[:2], sum[2:4], sum)
+}
+
+func validSum(sum string) bool {
+	if len(sum) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(sum)
+	return err == nil
+}
+
+// Open opens a stored file.
+func (v *Vault) Open(sum string) (io.ReadCloser, error) {
+	if !validSum(sum) {
+		return nil, fmt.Errorf("vault: bad hash %q", sum)
+	}
+	f, err := os.Open(v.path(sum))
+	if err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
+	return f, nil
+}
+
+// Has reports whether a file is stored (sync sends only what is missing).
+func (v *Vault) Has(sum string) bool {
+	if !validSum(sum) {
+		return false
+	}
+	_, err := os.Stat(v.path(sum))
+	return err == nil
+}
+
+// DisplayName makes a user's file name safe to show and store as text: no
+// folders, no control or direction characters, at most 200 characters.
+func DisplayName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = filepath.Base("/" + name)
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return -1
+		}
+		return r
+	}, name)
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[len(r)-200:])
+	}
+	if name == "" || name == "/" || name == "." || name == ".." {
+		name = "file"
+	}
+	return name
+}
