@@ -228,6 +228,8 @@ type KYCService interface {
 	// replaced by it.
 	AddDocument(ctx context.Context, accountID, kind string, files []UploadFile) (*KYCCase, error)
 	RemoveDocument(ctx context.Context, accountID, documentID string) (*KYCCase, error)
+	// ClassifyDocument says which kind an emailed document is.
+	ClassifyDocument(ctx context.Context, accountID, documentID, kind string) (*KYCCase, error)
 	Submit(ctx context.Context, accountID string) (*KYCCase, error)
 	// StartReview takes a submitted case into review.
 	StartReview(ctx context.Context, caseID string) (*KYCCase, error)
@@ -263,3 +265,11 @@ type IntakeError struct {
 }
 
 func (e *IntakeError) Error() string { return "intake: " + e.Reason + ": " + e.Detail }
+
+// FileStore keeps KYC files by content (the vault). Put returns EINVALID
+// field errors for files it refuses.
+type FileStore interface {
+	Put(r io.Reader, name string) (KYCFile, error)
+	Open(sha256 string) (io.ReadCloser, error)
+	Has(sha256 string) bool
+}
