@@ -11,10 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"net/http"
+
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"gatehouse/backend"
+	"gatehouse/backend/httpapi"
 )
 
 // App is the surface the desktop UI calls through Wails: one method per user
@@ -318,6 +321,125 @@ func (a *App) UpdateEmployee(in backend.EmployeeUpdate) (*backend.Employee, erro
 
 func (a *App) AcceptInvitation(in backend.AcceptInvitationInput) (Empty, error) {
 	return Empty{}, a.svc.accounts.AcceptInvitation(context.Background(), in)
+}
+
+// KYC.
+type (
+	KYCEntityInput struct {
+		AccountID  string `json:"accountId"`
+		Country    string `json:"country"`
+		EntityType string `json:"entityType"`
+	}
+	KYCDocumentInput struct {
+		AccountID  string `json:"accountId"`
+		DocumentID string `json:"documentId"`
+		Kind       string `json:"kind"`
+	}
+	KYCPickInput struct {
+		AccountID string `json:"accountId"`
+		Kind      string `json:"kind"`
+	}
+	CaseInput struct {
+		CaseID string `json:"caseId"`
+		Reason string `json:"reason"`
+	}
+	DecideInput struct {
+		CaseID    string                `json:"caseId"`
+		Decisions []backend.KYCDecision `json:"decisions"`
+	}
+	QueueInput struct {
+		EntityType string `json:"entityType"`
+		State      string `json:"state"`
+	}
+	QueueList struct {
+		Items []backend.KYCQueueItem `json:"items"`
+	}
+)
+
+func (a *App) KycCatalogue() (backend.KYCCatalogue, error) { return a.svc.kyc.Catalogue(a.session()) }
+
+func (a *App) KycCase(in AccountIDInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.FindCase(a.session(), in.AccountID)
+}
+
+func (a *App) KycSetEntityType(in KYCEntityInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.SetEntityType(a.session(), in.AccountID, in.Country, in.EntityType)
+}
+
+// KycUpload adds files dropped on the window (sent as base64).
+func (a *App) KycUpload(in httpapi.UploadInput) (*backend.KYCCase, error) {
+	files, err := in.Uploads()
+	if err != nil {
+		return nil, err
+	}
+	return a.svc.kyc.AddDocument(a.session(), in.AccountID, in.Kind, files)
+}
+
+// KycPickFiles opens the native file dialog and adds the chosen files as
+// one document. No choice returns the case unchanged.
+func (a *App) KycPickFiles(in KYCPickInput) (*backend.KYCCase, error) {
+	paths, err := runtime.OpenMultipleFilesDialog(a.ctx, runtime.OpenDialogOptions{
+		Title:   "Choose the document's files",
+		Filters: []runtime.FileFilter{{DisplayName: "PDF, JPEG, PNG, HEIC", Pattern: "*.pdf;*.jpg;*.jpeg;*.png;*.heic;*.heif"}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("file dialog: %w", err)
+	}
+	if len(paths) == 0 {
+		return a.svc.kyc.FindCase(a.session(), in.AccountID)
+	}
+	var files []backend.UploadFile
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", filepath.Base(p), err)
+		}
+		defer f.Close()
+		files = append(files, backend.UploadFile{Name: filepath.Base(p), Body: f})
+	}
+	return a.svc.kyc.AddDocument(a.session(), in.AccountID, in.Kind, files)
+}
+
+func (a *App) KycRemoveDocument(in KYCDocumentInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.RemoveDocument(a.session(), in.AccountID, in.DocumentID)
+}
+
+func (a *App) KycClassify(in KYCDocumentInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.ClassifyDocument(a.session(), in.AccountID, in.DocumentID, in.Kind)
+}
+
+func (a *App) KycSubmit(in AccountIDInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.Submit(a.session(), in.AccountID)
+}
+
+func (a *App) KycStartReview(in CaseInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.StartReview(a.session(), in.CaseID)
+}
+
+func (a *App) KycDecide(in DecideInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.Decide(a.session(), in.CaseID, in.Decisions)
+}
+
+func (a *App) KycRejectCase(in CaseInput) (*backend.KYCCase, error) {
+	return a.svc.kyc.RejectCase(a.session(), in.CaseID, in.Reason)
+}
+
+func (a *App) KycQueue(in QueueInput) (QueueList, error) {
+	items, err := a.svc.kyc.Queue(a.session(), in.EntityType, in.State)
+	return QueueList{Items: items}, err
+}
+
+// fileHandler serves /api/kyc/file inside the desktop window for the
+// signed-in user; everything else not bundled is not found.
+func (a *App) fileHandler() http.Handler {
+	files := httpapi.FileHandler(a.svc.kyc, a.log)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/api/kyc/file" {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r.WithContext(a.session()))
+	})
 }
 
 // PendingDeepLink returns, once, the in-app path of a gatehouse:// link the

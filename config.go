@@ -13,6 +13,7 @@ import (
 	"gatehouse/backend/mailer"
 	"gatehouse/backend/sms"
 	"gatehouse/backend/store"
+	"gatehouse/backend/vault"
 )
 
 // config is what both modes read from flags, with environment defaults
@@ -75,6 +76,7 @@ type services struct {
 	db       *store.DB
 	users    *store.UserService
 	accounts *store.AccountService
+	kyc      *store.KYCService
 	outbox   *backend.Outbox
 	log      *slog.Logger
 }
@@ -108,7 +110,13 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 	db.OnEnqueue = out.Nudge
 	users := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{
 		LinkBase: c.linkBase, DefaultRegion: c.region, Desktop: desktop, Log: log})
-	return &services{db: db, users: users, accounts: store.NewAccountService(db, users), outbox: out, log: log}, nil
+	files, err := vault.Open(filepath.Join(c.dataDir, "vault"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	accounts := store.NewAccountService(db, users)
+	return &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), outbox: out, log: log}, nil
 }
 
 func (s *services) close() {

@@ -62,12 +62,14 @@ func runDesktop(args []string, log *slog.Logger) error {
 	app.pendingLink = deepLinkPath(fs.Args())
 
 	return wails.Run(&options.App{
-		Title:            "Gatehouse",
-		Width:            1180,
-		Height:           800,
-		MinWidth:         1024,
-		MinHeight:        700,
-		AssetServer:      &assetserver.Options{Assets: assets},
+		Title:     "Gatehouse",
+		Width:     1180,
+		Height:    800,
+		MinWidth:  1024,
+		MinHeight: 700,
+		// Requests that are not bundled assets (KYC file previews) go to
+		// the app, which serves them for the signed-in user.
+		AssetServer:      &assetserver.Options{Assets: assets, Handler: app.fileHandler()},
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 250, A: 1},
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,

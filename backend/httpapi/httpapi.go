@@ -4,14 +4,18 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"gatehouse/backend"
@@ -23,6 +27,7 @@ const sessionCookie = "gatehouse_session"
 type Server struct {
 	Users    backend.UserService
 	Accounts backend.AccountService
+	KYC      backend.KYCService
 	Frontend fs.FS // the built frontend (frontend/dist)
 	Log      *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
@@ -66,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 		return a.SetPasswordPolicy(ctx, in.Name)
 	}))
 	s.accountRoutes(mux)
+	s.kycRoutes(mux)
 	mux.Handle("POST /api/setUserRole", api(s, func(ctx context.Context, in *struct{ Email, Role string }) (any, error) {
 		u, err := a.SetUserRole(ctx, in.Email, backend.Role(in.Role))
 		return map[string]any{"user": u}, err
@@ -94,9 +100,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // api adapts a typed service call to an HTTP handler: a JSON object in, a
 // JSON object out, errors as {"error": {...}} with a matching status.
 func api[In any](s *Server, fn func(ctx context.Context, in *In) (any, error)) http.Handler {
+	return apiLimit(s, 64<<10, fn)
+}
+
+// apiLimit is api with another bound on the request body: file uploads
+// carry several base64-encoded files.
+func apiLimit[In any](s *Server, limit int64, fn func(ctx context.Context, in *In) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in := new(In)
-		if !s.decode(w, r, in) {
+		if !s.decodeLimit(w, r, in, limit) {
 			return
 		}
 		out, err := fn(r.Context(), in)
@@ -112,11 +124,15 @@ func api[In any](s *Server, fn func(ctx context.Context, in *In) (any, error)) h
 // type also means a cross-site form cannot post here without a CORS
 // preflight, which this server never grants.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	return s.decodeLimit(w, r, v, 64<<10)
+}
+
+func (s *Server) decodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" && ct != "application/json; charset=utf-8" {
 		s.writeError(w, r, backend.Errorf(backend.EINVALID, "Send JSON."))
 		return false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		s.writeError(w, r, backend.Errorf(backend.EINVALID, "The request is too large."))
 		return false
@@ -235,4 +251,109 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /api/acceptInvitation", api(s, func(ctx context.Context, in *backend.AcceptInvitationInput) (any, error) {
 		return struct{}{}, a.AcceptInvitation(ctx, *in)
 	}))
+}
+
+// UploadInput carries files as base64, the same on the desktop bridge and
+// over HTTP.
+type UploadInput struct {
+	AccountID string `json:"accountId"`
+	Kind      string `json:"kind"`
+	Files     []struct {
+		Name string `json:"name"`
+		Data string `json:"data"` // base64
+	} `json:"files"`
+}
+
+// Uploads decodes the files of an upload; a file that is not base64 is
+// refused at the field.
+func (in *UploadInput) Uploads() ([]backend.UploadFile, error) {
+	out := make([]backend.UploadFile, 0, len(in.Files))
+	for _, f := range in.Files {
+		data := f.Data
+		if i := strings.Index(data, ";base64,"); i >= 0 {
+			data = data[i+len(";base64,"):] // a data URL
+		}
+		b, err := base64.StdEncoding.DecodeString(data)
+		if err != nil {
+			var fe backend.Fields
+			fe.Add("files", "file_type", map[string]any{"name": f.Name})
+			return nil, fe.Err()
+		}
+		out = append(out, backend.UploadFile{Name: f.Name, Body: bytes.NewReader(b)})
+	}
+	return out, nil
+}
+
+// MaxUploadBody bounds an upload request: four files at the size limit, in base64.
+const MaxUploadBody = 4*backend.MaxKYCFileSize*4/3 + 64<<10
+
+func (s *Server) kycRoutes(mux *http.ServeMux) {
+	k := s.KYC
+	type accountID struct {
+		AccountID string `json:"accountId"`
+	}
+	type caseID struct {
+		CaseID string `json:"caseId"`
+	}
+	mux.Handle("POST /api/kycCatalogue", api(s, func(ctx context.Context, _ *struct{}) (any, error) { return k.Catalogue(ctx) }))
+	mux.Handle("POST /api/kycCase", api(s, func(ctx context.Context, in *accountID) (any, error) { return k.FindCase(ctx, in.AccountID) }))
+	mux.Handle("POST /api/kycSetEntityType", api(s, func(ctx context.Context, in *struct{ AccountID, Country, EntityType string }) (any, error) {
+		return k.SetEntityType(ctx, in.AccountID, in.Country, in.EntityType)
+	}))
+	mux.Handle("POST /api/kycUpload", apiLimit(s, MaxUploadBody, func(ctx context.Context, in *UploadInput) (any, error) {
+		files, err := in.Uploads()
+		if err != nil {
+			return nil, err
+		}
+		return k.AddDocument(ctx, in.AccountID, in.Kind, files)
+	}))
+	mux.Handle("POST /api/kycRemoveDocument", api(s, func(ctx context.Context, in *struct{ AccountID, DocumentID string }) (any, error) {
+		return k.RemoveDocument(ctx, in.AccountID, in.DocumentID)
+	}))
+	mux.Handle("POST /api/kycClassify", api(s, func(ctx context.Context, in *struct{ AccountID, DocumentID, Kind string }) (any, error) {
+		return k.ClassifyDocument(ctx, in.AccountID, in.DocumentID, in.Kind)
+	}))
+	mux.Handle("POST /api/kycSubmit", api(s, func(ctx context.Context, in *accountID) (any, error) { return k.Submit(ctx, in.AccountID) }))
+	mux.Handle("POST /api/kycStartReview", api(s, func(ctx context.Context, in *caseID) (any, error) { return k.StartReview(ctx, in.CaseID) }))
+	mux.Handle("POST /api/kycDecide", api(s, func(ctx context.Context, in *struct {
+		CaseID    string                `json:"caseId"`
+		Decisions []backend.KYCDecision `json:"decisions"`
+	}) (any, error) {
+		return k.Decide(ctx, in.CaseID, in.Decisions)
+	}))
+	mux.Handle("POST /api/kycRejectCase", api(s, func(ctx context.Context, in *struct{ CaseID, Reason string }) (any, error) {
+		return k.RejectCase(ctx, in.CaseID, in.Reason)
+	}))
+	mux.Handle("POST /api/kycQueue", api(s, func(ctx context.Context, in *struct{ EntityType, State string }) (any, error) {
+		items, err := k.Queue(ctx, in.EntityType, in.State)
+		return map[string]any{"items": items}, err
+	}))
+	mux.Handle("GET /api/kyc/file", FileHandler(k, s.Log))
+}
+
+// FileHandler serves a KYC file to who may see it: GET ?caseId=&sha256=.
+// The desktop serves it too, through Wails' asset server, so the frontend
+// uses one URL everywhere. Files are shown inline but never run: nosniff
+// and a sandboxing CSP.
+func FileHandler(k backend.KYCService, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc, f, err := k.OpenFile(r.Context(), r.URL.Query().Get("caseId"), r.URL.Query().Get("sha256"))
+		if err != nil {
+			pub := backend.Public(err)
+			var appErr *backend.Error
+			if !errors.As(err, &appErr) {
+				log.Error("open kyc file", "err", err)
+			}
+			writeJSON(w, statusByCode[pub.Code], map[string]any{"error": pub})
+			return
+		}
+		defer rc.Close()
+		w.Header().Set("Content-Type", f.Type)
+		w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; object-src 'self'")
+		w.Header().Set("Cache-Control", "private, max-age=3600")
+		w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(f.Name))
+		io.Copy(w, rc)
+	})
 }

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"gatehouse/backend/mailer/mailtest"
 	"gatehouse/backend/sms"
 	"gatehouse/backend/store"
+	"gatehouse/backend/vault"
 )
 
 // app is a real server: SQLite in a temp folder, the outbox delivering to
@@ -52,7 +54,12 @@ func startApp(tb testing.TB) *app {
 	srv := httptest.NewUnstartedServer(nil)
 	accounts := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{
 		LinkBase: "http://" + srv.Listener.Addr().String() + "/#", Log: log})
-	srv.Config.Handler = (&httpapi.Server{Users: accounts, Accounts: store.NewAccountService(db, accounts), Log: log}).Handler()
+	files, err := vault.Open(filepath.Join(dir, "vault"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	accts := store.NewAccountService(db, accounts)
+	srv.Config.Handler = (&httpapi.Server{Users: accounts, Accounts: accts, KYC: store.NewKYCService(db, accts, files), Log: log}).Handler()
 	srv.Start()
 	a.url = srv.URL
 	tb.Cleanup(func() { srv.Close(); cancel(); accounts.Close(); db.Close() })
@@ -300,5 +307,42 @@ func TestEmployeeInvitation(t *testing.T) {
 		if e.(map[string]any)["status"] != "active" {
 			t.Fatalf("employee not active: %v", e)
 		}
+	}
+}
+
+// TestKYCUploadAndFile uploads a document over HTTP as base64 and reads it
+// back through the file URL, with the headers that keep it inert.
+func TestKYCUploadAndFile(t *testing.T) {
+	a := startApp(t)
+	a.verified(t, "root@gatehouse.test", 1)
+	owner := a.verified(t, "owner@example.com", 1)
+	id := owner.ok("saveAccountDetails", map[string]any{"accountId": "", "details": map[string]any{
+		"type": "individual", "firstName": "Anna", "lastName": "Petrova", "sector": "telecom", "phoneType": "mobile", "phone": "+79123456789"}})["id"].(string)
+	owner.ok("kycSetEntityType", map[string]any{"accountId": id, "country": "IN", "entityType": "individual"})
+	const pdf = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+	status, body := owner.post("kycUpload", map[string]any{"accountId": id, "kind": "pan_card",
+		"files": []map[string]any{{"name": "pan.png", "data": base64.StdEncoding.EncodeToString([]byte(pdf))}}})
+	if status != 400 || !strings.Contains(string(body), "file_type_mismatch") {
+		t.Fatalf("lying upload: %d %s", status, body)
+	}
+	c := owner.ok("kycUpload", map[string]any{"accountId": id, "kind": "pan_card",
+		"files": []map[string]any{{"name": "pan.pdf", "data": "data:application/pdf;base64," + base64.StdEncoding.EncodeToString([]byte(pdf))}}})
+	doc := c["documents"].([]any)[0].(map[string]any)
+	sha := doc["files"].([]any)[0].(map[string]any)["sha256"].(string)
+	res, err := owner.http.Get(a.url + "/api/kyc/file?caseId=" + c["id"].(string) + "&sha256=" + sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(b) != pdf || res.Header.Get("Content-Type") != "application/pdf" ||
+		res.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Fatalf("file: %d %v %q", res.StatusCode, res.Header, b)
+	}
+	stranger := a.client(t)
+	res, _ = stranger.http.Get(a.url + "/api/kyc/file?caseId=" + c["id"].(string) + "&sha256=" + sha)
+	res.Body.Close()
+	if res.StatusCode != 401 {
+		t.Fatalf("signed-out file read: %d", res.StatusCode)
 	}
 }
