@@ -157,8 +157,8 @@ func (s *AccountService) SendAccountPhoneCode(ctx context.Context, phoneType, ph
 		return backend.PhoneCodeSent{}, err
 	}
 	var f backend.Fields
-	checkPhoneType(&f, "details.phoneType", phoneType)
-	phone = backend.NormalizePhone(&f, "details.phone", phone, s.opts.DefaultRegion)
+	checkPhoneType(&f, "phoneType", phoneType)
+	phone = backend.NormalizePhone(&f, "phone", phone, s.opts.DefaultRegion)
 	if err := f.Err(); err != nil {
 		return backend.PhoneCodeSent{}, err
 	}
@@ -186,7 +186,7 @@ func (s *AccountService) VerifyAccountPhone(ctx context.Context, phone, code str
 		return err
 	}
 	var f backend.Fields
-	phone = backend.NormalizePhone(&f, "details.phone", phone, s.opts.DefaultRegion)
+	phone = backend.NormalizePhone(&f, "phone", phone, s.opts.DefaultRegion)
 	if err := f.Err(); err != nil {
 		return err
 	}

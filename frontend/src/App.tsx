@@ -1,21 +1,42 @@
 import { Fragment, useEffect, useRef, type ReactNode } from 'react';
 import { Navigate, Outlet, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { onDeepLink, pendingDeepLink } from './api';
-import { normalizeDeepLink, redirectFor } from './auth/routes';
+import { useAccount } from './auth/account';
+import { needsAccount, normalizeDeepLink, redirectFor, type AccountGate } from './auth/routes';
 import { useSession } from './auth/session';
+import { BootError, BootLoading } from './components/Boot';
+import { AccountDetailsPage } from './pages/AccountDetails';
+import { AccountsPage } from './pages/Accounts';
+import { AccountViewPage } from './pages/AccountView';
 import { ForgotPage } from './pages/Forgot';
 import { HomePage } from './pages/Home';
+import { InvitePage } from './pages/Invite';
+import { NewAccountPage } from './pages/NewAccount';
 import { RegisterPage } from './pages/Register';
 import { ResetPage } from './pages/Reset';
 import { SignInPage } from './pages/SignIn';
 import { VerifyEmailPage } from './pages/VerifyEmail';
 import { VerifyPhonePage } from './pages/VerifyPhone';
 
-// Guard sends each person to the one place their session allows.
+// Token links work whoever is signed in, so they never wait for the account.
+const tokenRoute = (pathname: string, search: URLSearchParams) =>
+  pathname === '/reset' || pathname === '/invite' || (pathname === '/verify-email' && search.has('token'));
+
+// Guard sends each person to the one place their session allows. A verified
+// customer's account is looked up first: without one, only the account
+// details form opens.
 function Guard() {
   const location = useLocation();
   const { user } = useSession();
-  const to = redirectFor(user, location.pathname, new URLSearchParams(location.search));
+  const account = useAccount();
+  const search = new URLSearchParams(location.search);
+  let gate: AccountGate = 'n/a';
+  if (needsAccount(user) && !tokenRoute(location.pathname, search)) {
+    if (account.status === 'error') return <BootError error={account.error} onRetry={() => void account.reload()} />;
+    if (account.status !== 'ready') return <BootLoading />;
+    gate = account.mine?.account ? 'present' : 'none';
+  }
+  const to = redirectFor(user, location.pathname, search, gate);
   if (to) return <Navigate to={to} replace />;
   return <Outlet />;
 }
@@ -25,6 +46,12 @@ function Guard() {
 function KeyBySearch({ children }: { children: ReactNode }) {
   const { search } = useLocation();
   return <Fragment key={search}>{children}</Fragment>;
+}
+
+// KeyByPath remounts a screen when its path changes (one account to another).
+function KeyByPath({ children }: { children: ReactNode }) {
+  const { pathname } = useLocation();
+  return <Fragment key={pathname}>{children}</Fragment>;
 }
 
 // DeepLinks follows gatehouse:// links the desktop shell hands over.
@@ -56,6 +83,11 @@ export function App() {
           <Route path="/verify-phone" element={<VerifyPhonePage />} />
           <Route path="/forgot" element={<ForgotPage />} />
           <Route path="/reset" element={<KeyBySearch><ResetPage /></KeyBySearch>} />
+          <Route path="/invite" element={<KeyBySearch><InvitePage /></KeyBySearch>} />
+          <Route path="/account-details" element={<AccountDetailsPage />} />
+          <Route path="/accounts" element={<AccountsPage />} />
+          <Route path="/accounts/new" element={<NewAccountPage />} />
+          <Route path="/accounts/:id" element={<KeyByPath><AccountViewPage /></KeyByPath>} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

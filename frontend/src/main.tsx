@@ -9,6 +9,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { HashRouter } from 'react-router-dom';
 import { App } from './App';
+import { AccountProvider } from './auth/account';
 import { SessionProvider } from './auth/session';
 import { theme } from './theme';
 
@@ -18,7 +19,7 @@ import { theme } from './theme';
 function pathToHash() {
   const { pathname, search, hash } = window.location;
   if (hash && hash !== '#' && hash !== '#/') return;
-  const m = pathname.match(/\/(signin|register|verify-email|verify-phone|forgot|reset)\/?$/);
+  const m = pathname.match(/\/(signin|register|verify-email|verify-phone|forgot|reset|invite)\/?$/);
   if (!m || m.index === undefined) return;
   const base = pathname.slice(0, m.index + 1);
   window.history.replaceState(null, '', `${base}#/${m[1]}${search}`);
@@ -31,7 +32,9 @@ createRoot(document.getElementById('root')!).render(
       <Notifications position="bottom-right" />
       <HashRouter>
         <SessionProvider>
-          <App />
+          <AccountProvider>
+            <App />
+          </AccountProvider>
         </SessionProvider>
       </HashRouter>
     </MantineProvider>

@@ -8,5 +8,8 @@ export const theme = createTheme({
   headings: { fontWeight: '600' },
   components: {
     Button: { defaultProps: { size: 'md' } },
+    // Only an open dropdown's options are in the page, so an option is found
+    // (by people's tools and by tests) by its text alone.
+    Select: { defaultProps: { comboboxProps: { keepMounted: false } } },
   },
 });

@@ -3,7 +3,7 @@ import i18n from '../i18n';
 import { en } from '../i18n/en';
 import { ru } from '../i18n/ru';
 import { ApiError } from './index';
-import { errorText, retryDeadline, splitErrors } from './errors';
+import { errorText, fieldsAsGeneral, retryDeadline, splitErrors } from './errors';
 
 const t = i18n.getFixedT('en');
 const tr = i18n.getFixedT('ru');
@@ -50,6 +50,21 @@ describe('splitErrors', () => {
   });
 });
 
+describe('fieldsAsGeneral', () => {
+  it('reads a refusal no form field shows as its reason', () => {
+    const e = new ApiError({
+      code: 'invalid',
+      message: 'Please correct the highlighted fields.',
+      key: 'errors.form',
+      fields: [{ field: 'role', code: 'last_administrator', message: 'Needs an admin.' }],
+    });
+    expect(errorText(t, e)).toBe(en.errors.form);
+    expect(errorText(t, fieldsAsGeneral(e))).toBe(en.errors.last_administrator);
+    const plain = new ApiError({ code: 'rate_limited', message: 'x', retryAfterSeconds: 3 });
+    expect(fieldsAsGeneral(plain)).toBe(plain);
+  });
+});
+
 describe('retryDeadline', () => {
   it('is set only for rate limits', () => {
     expect(retryDeadline(new ApiError({ code: 'rate_limited', message: '', retryAfterSeconds: 3 }), 1000)).toBe(4000);
@@ -69,7 +84,12 @@ describe('translations', () => {
       password_too_short password_too_long password_no_upper password_no_lower password_no_digit
       password_no_special password_common password_contains_personal password_mismatch phone_invalid
       timezone_invalid consent_required code_format code_invalid credentials rate_limited link_invalid
-      unauthorized forbidden internal network`.split(/\s+/);
+      unauthorized forbidden internal network
+      phone_not_verified email_taken sector_invalid account_type_invalid phone_type_invalid max_dialogs_range
+      country_invalid inn_length inn_digits inn_checksum kpp_format ogrn_length ogrn_checksum bik_format
+      account_format account_key gstin_format gstin_state gstin_checksum gstin_pan_mismatch pan_format
+      pan_entity ifsc_format bank_account_format iban_country iban_length iban_checksum swift_format
+      vat_format bank_name role_invalid last_administrator`.split(/\s+/);
     for (const c of codes) {
       expect(en.errors).toHaveProperty(c);
       expect(ru.errors).toHaveProperty(c);

@@ -58,3 +58,12 @@ export function retryDeadline(e: unknown, now = Date.now()): number | null {
   if (body.code !== 'rate_limited' || !body.retryAfterSeconds) return null;
   return now + body.retryAfterSeconds * 1000;
 }
+
+// fieldsAsGeneral: an error whose field reasons no form shows (a rule about
+// the whole record, say "last_administrator" on "role") reads as its first
+// reason rather than "Please correct the highlighted fields.".
+export function fieldsAsGeneral(e: unknown): ApiError {
+  const err = asApiError(e);
+  if (!err.body.fields?.length || err.body.key !== 'errors.form') return err;
+  return new ApiError({ ...err.body, key: undefined });
+}

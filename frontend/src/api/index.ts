@@ -112,6 +112,102 @@ export interface PasswordCheck {
   problems: FieldError[];
 }
 
+
+// ---- Customer accounts (account details, company profile, employees) ----
+
+export type AccountType = 'individual' | 'company';
+export type Sector =
+  | 'telecom' | 'it_software' | 'banking_finance' | 'healthcare' | 'retail_ecommerce' | 'education' | 'government' | 'other';
+
+export interface AccountDetails {
+  type: AccountType;
+  firstName: string;
+  lastName: string;
+  companyName: string; // required for a company
+  sector: Sector | '';
+  sectorOther: string; // when sector is 'other'
+  phoneType: 'mobile' | 'landline';
+  phone: string; // E.164 once saved
+}
+
+export interface Address {
+  country: string; // ISO 3166 alpha-2
+  postcode: string;
+  region: string;
+  city: string;
+  line1: string; // street and building
+  line2: string; // office, floor
+}
+
+// Requisites: invoice details. Which fields apply depends on country:
+// RU: inn, kpp (companies), ogrn, bik, corrAccount, settlementAccount, bankName;
+// IN: gstin, pan, ifsc, bankAccount, bankName; anything else: vat, iban, swift, bankName.
+export interface Requisites {
+  country: string;
+  inn: string; kpp: string; ogrn: string; bik: string; corrAccount: string; settlementAccount: string; bankName: string;
+  gstin: string; pan: string; ifsc: string; bankAccount: string;
+  vat: string; iban: string; swift: string;
+}
+
+export interface CompanyProfile {
+  name: string;
+  email: string;
+  phone: string;
+  timeZone: string;
+  maxDialogs: number; // 1..10000, default 300
+  requisites: Requisites;
+  legalAddress: Address;
+  postalAddress: Address;
+  postalSameAsLegal: boolean;
+}
+
+export interface Account {
+  id: string;
+  details: AccountDetails;
+  phoneVerified: boolean;
+  profile: CompanyProfile;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  // Field paths still needed, e.g. "name", "requisites.inn", "legalAddress.city", "details.phone".
+  missing: string[];
+  complete: boolean;
+  canEdit: boolean; // the backend checks again on every write
+}
+
+export interface MyAccount {
+  account: Account | null; // null until the account details are saved
+  role: '' | 'administrator' | 'operator';
+}
+
+export interface Employee {
+  userId: string;
+  name: string;
+  email: string;
+  phone: string;
+  role: 'administrator' | 'operator';
+  status: 'invited' | 'active' | 'deactivated';
+  maxDialogs: number | null; // an operator's own limit; null = company default
+}
+
+export type AccountStatus = 'registered' | 'verified' | 'profile_complete';
+
+export interface AccountSummary {
+  id: string;
+  name: string;
+  type: AccountType;
+  email: string;
+  phone: string;
+  taxId: string; // INN or GSTIN
+  status: AccountStatus;
+  createdAt: string;
+}
+
+export interface AccountPage {
+  items: AccountSummary[];
+  next: string; // cursor for the next page, '' on the last
+}
+
 declare global {
   interface Window {
     go?: { main?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
@@ -181,6 +277,31 @@ export const api = {
   resetPassword: (input: { token: string; password: string; passwordConfirm: string }) =>
     call<object>('resetPassword', input),
   setPasswordPolicy: (input: { name: 'default' | 'nist' }) => call<ClientConfig>('setPasswordPolicy', input),
+  // Customer accounts. Field errors use the paths of the inputs above
+  // (e.g. "details.firstName", "requisites.inn", "legalAddress.city").
+  myAccount: () => call<MyAccount>('myAccount'),
+  getAccount: (input: { accountId: string }) => call<Account>('getAccount', input),
+  listAccounts: (input: { query: string; status: AccountStatus | ''; after: string; limit: number }) =>
+    call<AccountPage>('listAccounts', input),
+  sendAccountPhoneCode: (input: { phoneType: 'mobile' | 'landline'; phone: string }) =>
+    call<PhoneCodeSent>('sendAccountPhoneCode', input),
+  verifyAccountPhone: (input: { phone: string; code: string }) => call<object>('verifyAccountPhone', input),
+  // accountId '' creates: a customer their own account, staff one on a customer's behalf.
+  saveAccountDetails: (input: { accountId: string; details: AccountDetails }) => call<Account>('saveAccountDetails', input),
+  saveCompany: (input: { accountId: string; profile: CompanyProfile }) => call<Account>('saveCompany', input),
+  listEmployees: (input: { accountId: string; query: string }) => call<{ items: Employee[] }>('listEmployees', input),
+  inviteEmployee: (input: { accountId: string; name: string; email: string; phone: string; role: 'administrator' | 'operator' }) =>
+    call<Employee>('inviteEmployee', input),
+  updateEmployee: (input: {
+    accountId: string;
+    userId: string;
+    role?: 'administrator' | 'operator';
+    maxDialogs?: number;
+    clearMaxDialogs?: boolean;
+    active?: boolean;
+  }) => call<Employee>('updateEmployee', input),
+  acceptInvitation: (input: { token: string; password: string; passwordConfirm: string }) =>
+    call<object>('acceptInvitation', input),
   // frontendReady tells the desktop shell which screen first rendered; it logs
   // the time since process start (the cold-start figure). A no-op on the web.
   frontendReady: (input: { screen: string }) => (isDesktop() ? call<object>('frontendReady', input) : Promise.resolve({})),

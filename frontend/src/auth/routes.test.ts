@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from '../api';
-import { normalizeDeepLink, redirectFor } from './routes';
+import { needsAccount, normalizeDeepLink, redirectFor } from './routes';
 
 const user = (over: Partial<User> = {}): User => ({
   id: 'u1',
@@ -34,6 +34,35 @@ describe('redirectFor', () => {
   it('lets token links through', () => {
     expect(redirectFor(user(), '/verify-email', q('token=t'))).toBeNull();
     expect(redirectFor(user(), '/reset', q('token=t'))).toBeNull();
+    expect(redirectFor(user(), '/invite', q('token=t'))).toBeNull();
+    expect(redirectFor(null, '/invite', q('token=t'))).toBeNull();
+    expect(redirectFor(user(), '/invite', q('token=t'), 'none')).toBeNull();
+  });
+  it('keeps a verified customer on the account details until they are saved', () => {
+    expect(redirectFor(user(), '/', q(), 'none')).toBe('/account-details');
+    expect(redirectFor(user(), '/accounts', q(), 'none')).toBe('/account-details');
+    expect(redirectFor(user(), '/account-details', q(), 'none')).toBeNull();
+    expect(redirectFor(user(), '/account-details', q(), 'present')).toBe('/');
+    expect(redirectFor(user({ phoneVerified: false }), '/account-details', q(), 'none')).toBe('/verify-phone');
+  });
+  it('opens the accounts screens to staff only', () => {
+    for (const role of ['admin', 'agent', 'manager', 'reviewer'] as const) {
+      expect(redirectFor(user({ role }), '/accounts', q())).toBeNull();
+      expect(redirectFor(user({ role }), '/accounts/new', q())).toBeNull();
+      expect(redirectFor(user({ role }), '/accounts/0190-abc', q())).toBeNull();
+      expect(redirectFor(user({ role }), '/account-details', q())).toBe('/');
+    }
+    expect(redirectFor(user(), '/accounts', q(), 'present')).toBe('/');
+    expect(redirectFor(user(), '/accounts/x', q(), 'present')).toBe('/');
+  });
+});
+
+describe('needsAccount', () => {
+  it('is true for verified customers only', () => {
+    expect(needsAccount(user())).toBe(true);
+    expect(needsAccount(user({ phoneVerified: false }))).toBe(false);
+    expect(needsAccount(user({ role: 'agent' }))).toBe(false);
+    expect(needsAccount(null)).toBe(false);
   });
 });
 

@@ -1,20 +1,45 @@
 import type { User } from '../api';
+import { isStaff } from '../account/fields';
 
 // Routes a signed-out user may open.
-export const PUBLIC_ROUTES = ['/signin', '/register', '/verify-email', '/forgot', '/reset'];
+export const PUBLIC_ROUTES = ['/signin', '/register', '/verify-email', '/forgot', '/reset', '/invite'];
+
+// What the guard knows about a verified customer's account: 'none' until
+// the account details are saved; 'n/a' when it does not matter (staff, or
+// not asked yet).
+export type AccountGate = 'n/a' | 'none' | 'present';
+
+// Screens each kind of verified user may open besides home.
+const STAFF_ROUTE = /^\/accounts(\/[^/]+)?$/;
+
+// needsAccount says whether the guard must know the user's account before
+// routing: verified customers only.
+export function needsAccount(user: User | null): boolean {
+  return !!user && user.role === 'customer' && user.emailVerified && user.phoneVerified;
+}
 
 // redirectFor says where the user must go instead of pathname, or null to
 // stay. Signed out: only the public routes. Signed in: email first, then
-// phone, then home. Links that carry a token (/reset, /verify-email?token=)
-// are let through, since they work whoever is signed in.
-export function redirectFor(user: User | null, pathname: string, search: URLSearchParams): string | null {
+// phone, then (customers) the account details, then home. Links that carry
+// a token (/reset, /invite, /verify-email?token=) are let through, since
+// they work whoever is signed in.
+export function redirectFor(
+  user: User | null,
+  pathname: string,
+  search: URLSearchParams,
+  account: AccountGate = 'n/a',
+): string | null {
   if (!user) return PUBLIC_ROUTES.includes(pathname) ? null : '/signin';
-  if (pathname === '/reset') return null;
+  if (pathname === '/reset' || pathname === '/invite') return null;
   if (pathname === '/verify-email' && search.has('token')) return null;
   if (!user.emailVerified) {
     return pathname === '/verify-email' ? null : `/verify-email?email=${encodeURIComponent(user.email)}`;
   }
   if (!user.phoneVerified) return pathname === '/verify-phone' ? null : '/verify-phone';
+  if (user.role === 'customer' && account === 'none') {
+    return pathname === '/account-details' ? null : '/account-details';
+  }
+  if (isStaff(user.role) && STAFF_ROUTE.test(pathname)) return null;
   return pathname === '/' ? null : '/';
 }
 

@@ -10,10 +10,12 @@ interface AuthLayoutProps {
   children: ReactNode;
   footer?: ReactNode;
   testid?: string;
+  // width of the card; forms with more fields get a wider one.
+  width?: number;
 }
 
 // AuthLayout: the centered card every signed-out (and verification) screen uses.
-export function AuthLayout({ title, subtitle, children, footer, testid }: AuthLayoutProps) {
+export function AuthLayout({ title, subtitle, children, footer, testid, width = 440 }: AuthLayoutProps) {
   const { t } = useTranslation();
   return (
     <Box
@@ -28,7 +30,7 @@ export function AuthLayout({ title, subtitle, children, footer, testid }: AuthLa
         <LanguagePicker />
       </Group>
       <Box style={{ flex: 1, display: 'flex', justifyContent: 'center', alignItems: 'flex-start' }} px="md" pb={48}>
-        <Stack w="100%" maw={440} gap="lg" mt={{ base: 0, md: 'xl' }}>
+        <Stack w="100%" maw={width} gap="lg" mt={{ base: 0, md: 'xl' }}>
           <Group gap="sm" justify="center" wrap="nowrap">
             <Logo size={40} />
             <div>

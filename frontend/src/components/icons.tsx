@@ -50,6 +50,44 @@ export const IconMail = (p: IconProps) => (
   </Svg>
 );
 
+export const IconBuilding = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="4" y="3" width="12" height="18" rx="1" />
+    <path d="M16 9h3a1 1 0 0 1 1 1v11H16M8 7h4M8 11h4M8 15h4M9 21v-3h2v3" />
+  </Svg>
+);
+
+export const IconList = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M9 6h11M9 12h11M9 18h11M4 6h.01M4 12h.01M4 18h.01" />
+  </Svg>
+);
+
+export const IconDots = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M5 12h.01M12 12h.01M19 12h.01" />
+  </Svg>
+);
+
+export const IconPlus = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 5v14M5 12h14" />
+  </Svg>
+);
+
+export const IconSearch = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="11" cy="11" r="6.5" />
+    <path d="M16 16l4 4" />
+  </Svg>
+);
+
+export const IconArrowLeft = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M19 12H5M11 6l-6 6 6 6" />
+  </Svg>
+);
+
 // Logo: a gate in a rounded square.
 export function Logo({ size = 40 }: IconProps) {
   return (

@@ -1,95 +1,126 @@
-import {
-  AppShell,
-  Badge,
-  Box,
-  Button,
-  Container,
-  Group,
-  Paper,
-  Radio,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Badge, Box, Button, Group, Paper, Progress, Radio, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
-import { api, type PasswordPolicy, type User } from '../api';
+import { Link } from 'react-router-dom';
+import { api, type Account, type MyAccount, type PasswordPolicy, type User } from '../api';
 import { asApiError } from '../api/errors';
+import { completeness, displayName, isStaff } from '../account/fields';
+import { useAccount } from '../auth/account';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
-import { Logo } from '../components/icons';
-import { LanguagePicker } from '../components/LanguagePicker';
+import { AppLayout } from '../components/AppLayout';
+import { IconBuilding, IconList } from '../components/icons';
+import { MissingAlert } from '../components/MissingAlert';
 import { policyHint } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
-
-function formatDate(iso: string, lang: string, timeZone: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return '';
-  try {
-    return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone }).format(ms);
-  } catch {
-    return new Intl.DateTimeFormat(lang, { dateStyle: 'long' }).format(ms);
-  }
-}
+import { formatDate } from '../lib/intl';
 
 export function HomePage() {
   useScreen('home');
-  const { t } = useTranslation();
-  const navigate = useNavigate();
-  const { user, signOut } = useSession();
-  const [leaving, setLeaving] = useState(false);
+  const { user } = useSession();
+  const { mine } = useAccount();
   if (!user) return null;
-
-  const onSignOut = async () => {
-    if (leaving) return;
-    setLeaving(true);
-    try {
-      await signOut();
-    } catch {
-      /* signed out here either way */
-    }
-    navigate('/signin', { replace: true });
-  };
+  const account = mine?.account ?? null;
 
   return (
-    <AppShell header={{ height: 60 }} padding="lg" bg="gray.0">
-      <AppShell.Header px="lg">
-        <Group h="100%" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <Logo size={32} />
-            <Text fw={700} size="lg">
-              {t('app.name')}
-            </Text>
-          </Group>
-          <Group gap="lg" wrap="nowrap">
-            <Group gap={8} wrap="nowrap">
-              <Text size="sm" fw={500} data-testid="home-user-name">
-                {user.name}
-              </Text>
-              <Badge variant="light" data-testid="home-user-role" data-role={user.role}>
-                {t(`roles.${user.role}`, { defaultValue: user.role })}
-              </Badge>
-            </Group>
-            <LanguagePicker />
-            <Button variant="default" size="xs" onClick={onSignOut} loading={leaving} data-testid="home-signout">
-              {t('common.signOut')}
-            </Button>
-          </Group>
+    <AppLayout>
+      <Stack gap="lg">
+        <Welcome user={user} />
+        {account && <AccountCard account={account} role={mine?.role ?? ''} />}
+        {isStaff(user.role) && <StaffCard />}
+        {user.role === 'admin' && <SecuritySettings />}
+      </Stack>
+    </AppLayout>
+  );
+}
+
+function AccountCard({ account, role }: { account: Account; role: MyAccount['role'] }) {
+  const { t } = useTranslation();
+  const { openCompany } = useAccount();
+  const pct = completeness(account);
+  return (
+    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-account" data-account-id={account.id}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap">
+        <div>
+          <Title order={3} fw={600}>
+            {t('homeAccount.title')}
+          </Title>
+          <Text c="dimmed" size="sm" mt={4}>
+            {account.complete
+              ? t('homeAccount.completeIntro')
+              : account.canEdit
+                ? t('homeAccount.incompleteIntro')
+                : t('homeAccount.incompleteReadOnly')}
+          </Text>
+        </div>
+        <Button
+          variant={account.complete || !account.canEdit ? 'default' : 'filled'}
+          leftSection={<IconBuilding size={16} />}
+          onClick={openCompany}
+          style={{ flexShrink: 0 }}
+          data-testid="home-company-open"
+        >
+          {t('nav.company')}
+        </Button>
+      </Group>
+      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="lg" verticalSpacing="lg" mt="lg">
+        <Detail label={t('homeAccount.type')} testid="home-account-type">
+          <Text>{t(`accountDetails.${account.details.type}`)}</Text>
+        </Detail>
+        <Detail label={t('homeAccount.name')} testid="home-account-name">
+          <Text>{displayName(account)}</Text>
+        </Detail>
+        {role && (
+          <Detail label={t('homeAccount.role')} testid="home-account-role">
+            <Text>{t(`employees.roles.${role}`)}</Text>
+          </Detail>
+        )}
+      </SimpleGrid>
+      <Box mt="xl">
+        <Group justify="space-between" mb={6}>
+          <Text size="sm" fw={500}>
+            {t('homeAccount.progress')}
+          </Text>
+          <Text size="sm" c={account.complete ? 'teal.8' : 'dimmed'} data-testid="home-company-progress-text">
+            {account.complete ? t('homeAccount.complete') : t('homeAccount.percent', { value: pct })}
+          </Text>
         </Group>
-      </AppShell.Header>
-      <AppShell.Main>
-        <Container size="md" py="md">
-          <Stack gap="lg">
-            <Welcome user={user} />
-            {user.role === 'admin' && <SecuritySettings />}
-          </Stack>
-        </Container>
-      </AppShell.Main>
-    </AppShell>
+        <Progress
+          value={pct}
+          size="lg"
+          radius="xl"
+          color={account.complete ? 'teal' : 'indigo'}
+          aria-label={t('homeAccount.progress')}
+          data-testid="home-company-progress"
+          data-value={pct}
+          data-missing={account.missing.length}
+        />
+        <MissingAlert account={account} testid="home-missing" mt="md" />
+      </Box>
+    </Paper>
+  );
+}
+
+function StaffCard() {
+  const { t } = useTranslation();
+  return (
+    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-staff">
+      <Group justify="space-between" wrap="nowrap">
+        <div>
+          <Title order={3} fw={600}>
+            {t('accounts.title')}
+          </Title>
+          <Text c="dimmed" size="sm" mt={4}>
+            {t('homeStaff.intro')}
+          </Text>
+        </div>
+        <Button component={Link} to="/accounts" leftSection={<IconList size={16} />} style={{ flexShrink: 0 }} data-testid="home-accounts">
+          {t('homeStaff.open')}
+        </Button>
+      </Group>
+    </Paper>
   );
 }
 

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { deadlineIn } from '../hooks/useCountdown';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
-import { api, type ClientConfig, type RegisterInput } from '../api';
+import { api, type RegisterInput } from '../api';
 import { splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
@@ -12,59 +12,9 @@ import { AuthLayout } from '../components/AuthLayout';
 import { PasswordField } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
+import { initialTimeZone, phoneExample, regionName, timeZoneOptions } from '../lib/intl';
 
 const FIELDS = ['name', 'email', 'password', 'passwordConfirm', 'phone', 'timeZone', 'acceptTerms', 'acceptPrivacy'] as const;
-
-// Sample numbers in international format, per region, for the placeholder.
-const PHONE_EXAMPLES: Record<string, string> = {
-  RU: '+7 912 345-67-89',
-  KZ: '+7 701 234 5678',
-  BY: '+375 29 123-45-67',
-  UA: '+380 50 123 4567',
-  US: '+1 201 555 0123',
-  CA: '+1 613 555 0123',
-  GB: '+44 7400 123456',
-  DE: '+49 1512 3456789',
-  FR: '+33 6 12 34 56 78',
-  IN: '+91 81234 56789',
-  AE: '+971 50 123 4567',
-};
-
-function browserTimeZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
-  } catch {
-    return '';
-  }
-}
-
-// initialTimeZone: on the desktop the backend knows the machine's zone; in
-// a browser the browser's own zone is the better guess about the person.
-function initialTimeZone(config: ClientConfig): string {
-  const zones = new Set(config.timeZones);
-  const browser = browserTimeZone();
-  const order = config.desktop ? [config.defaultTimeZone, browser] : [browser, config.defaultTimeZone];
-  return order.find((z) => z && zones.has(z)) ?? '';
-}
-
-function utcOffset(zone: string): string {
-  try {
-    const part = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
-      .formatToParts(new Date())
-      .find((p) => p.type === 'timeZoneName');
-    return part ? part.value.replace('GMT', 'UTC').replace(/^UTC$/, 'UTC+00:00') : '';
-  } catch {
-    return '';
-  }
-}
-
-function regionName(region: string, lang: string): string {
-  try {
-    return new Intl.DisplayNames([lang], { type: 'region' }).of(region) ?? region;
-  } catch {
-    return region;
-  }
-}
 
 export function RegisterPage() {
   useScreen('register');
@@ -87,17 +37,10 @@ export function RegisterPage() {
     },
   });
 
-  const zones = useMemo(
-    () =>
-      config.timeZones.map((z) => {
-        const off = utcOffset(z);
-        return { value: z, label: off ? `${z} (${off})` : z };
-      }),
-    [config.timeZones],
-  );
+  const zones = useMemo(() => timeZoneOptions(config.timeZones), [config.timeZones]);
 
   const region = config.defaultRegion?.toUpperCase() ?? '';
-  const phonePlaceholder = PHONE_EXAMPLES[region] ?? '+1 201 555 0123';
+  const phonePlaceholder = phoneExample(region);
   const phoneHint = region
     ? t('register.phoneHint', { region: regionName(region, i18n.resolvedLanguage ?? 'en') })
     : t('register.phoneHintNoRegion');

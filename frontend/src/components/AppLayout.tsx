@@ -1,0 +1,111 @@
+import { AppShell, Badge, Button, Container, Group, Text, UnstyledButton } from '@mantine/core';
+import { useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { isStaff } from '../account/fields';
+import { useAccount } from '../auth/account';
+import { useSession } from '../auth/session';
+import { CompanyWindow } from './CompanyWindow';
+import { IconBuilding, IconList, Logo } from './icons';
+import { LanguagePicker } from './LanguagePicker';
+
+interface AppLayoutProps {
+  children: ReactNode;
+  size?: 'sm' | 'md' | 'lg' | 'xl';
+}
+
+// AppLayout: the signed-in screens' header (navigation, who is signed in,
+// language, sign out) and page body. For customers it also holds their
+// company information window, opened from the header or on its own once
+// per sign-in while the profile is incomplete.
+export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const { user, signOut } = useSession();
+  const { mine, setAccount, companyOpen, openCompany, closeCompany, autoOpenCompany } = useAccount();
+  const [leaving, setLeaving] = useState(false);
+  const account = mine?.account ?? null;
+
+  useEffect(() => {
+    if (account && !account.complete) autoOpenCompany();
+  }, [account, autoOpenCompany]);
+
+  if (!user) return null;
+
+  const onSignOut = async () => {
+    if (leaving) return;
+    setLeaving(true);
+    try {
+      await signOut();
+    } catch {
+      /* signed out here either way */
+    }
+    navigate('/signin', { replace: true });
+  };
+
+  const staff = isStaff(user.role);
+  const onAccounts = pathname.startsWith('/accounts');
+
+  return (
+    <AppShell header={{ height: 60 }} padding="lg" bg="gray.0">
+      <AppShell.Header px="lg">
+        <Group h="100%" justify="space-between" wrap="nowrap" gap="md">
+          <Group gap="lg" wrap="nowrap">
+            <UnstyledButton component={Link} to="/" data-testid="nav-home" aria-label={t('nav.home')}>
+              <Group gap="sm" wrap="nowrap">
+                <Logo size={32} />
+                <Text fw={700} size="lg">
+                  {t('app.name')}
+                </Text>
+              </Group>
+            </UnstyledButton>
+            {staff && (
+              <Button
+                component={Link}
+                to="/accounts"
+                variant={onAccounts ? 'light' : 'subtle'}
+                size="sm"
+                leftSection={<IconList size={16} />}
+                data-testid="nav-accounts"
+              >
+                {t('nav.accounts')}
+              </Button>
+            )}
+            {account && (
+              <Button
+                variant="subtle"
+                size="sm"
+                leftSection={<IconBuilding size={16} />}
+                onClick={openCompany}
+                data-testid="company-open"
+              >
+                {t('nav.company')}
+              </Button>
+            )}
+          </Group>
+          <Group gap="lg" wrap="nowrap">
+            <Group gap={8} wrap="nowrap">
+              <Text size="sm" fw={500} data-testid="home-user-name" truncate maw={220}>
+                {user.name}
+              </Text>
+              <Badge variant="light" data-testid="home-user-role" data-role={user.role}>
+                {t(`roles.${user.role}`, { defaultValue: user.role })}
+              </Badge>
+            </Group>
+            <LanguagePicker />
+            <Button variant="default" size="xs" onClick={onSignOut} loading={leaving} data-testid="home-signout">
+              {t('common.signOut')}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        <Container size={size} py="md">
+          {children}
+        </Container>
+      </AppShell.Main>
+      {account && <CompanyWindow opened={companyOpen} onClose={closeCompany} account={account} onSaved={setAccount} />}
+    </AppShell>
+  );
+}
