@@ -132,3 +132,48 @@ export async function launchBrowser() {
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }
+
+// apiRegister signs someone up through the HTTP API (for people a test
+// needs to exist but does not look at, such as the installation's admin).
+export async function apiRegister(app, user) {
+  const res = await fetch(`${app.url}/api/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...user, passwordConfirm: user.password, timeZone: 'Europe/Moscow', acceptTerms: true, acceptPrivacy: true }),
+  });
+  if (!res.ok) throw new Error(`register ${user.email}: ${res.status} ${await res.text()}`);
+}
+
+// uiSignUp registers through the form, follows the emailed link, signs in
+// and verifies the phone by its SMS code: the page ends signed in.
+// nth is which email to that address carries the verification link.
+export async function uiSignUp(page, app, mail, user, nth = 1) {
+  const byId = (id) => page.getByTestId(id);
+  await page.goto(`${app.url}/#/register`);
+  await byId('register-name').fill(user.name);
+  await byId('register-email').fill(user.email);
+  await byId('register-password').fill(user.password);
+  await byId('register-password-confirm').fill(user.password);
+  await byId('register-phone').fill(user.phone);
+  await byId('register-terms').check();
+  await byId('register-privacy').check();
+  await byId('register-submit').click();
+  await page.waitForURL(/#\/verify-email/);
+  const m = await mail.waitFor(user.email, nth);
+  await page.goto(linkIn(m.text));
+  await byId('verify-email-ok').waitFor();
+  await uiSignIn(page, app, user);
+  await page.waitForURL(/#\/verify-phone/);
+  await byId('phone-send').click();
+  await byId('phone-code').fill(await app.lastSMSCode());
+  await byId('phone-verify').click();
+}
+
+export async function uiSignIn(page, app, user, remember = false) {
+  const byId = (id) => page.getByTestId(id);
+  await page.goto(`${app.url}/#/signin`);
+  await byId('signin-email').fill(user.email);
+  await byId('signin-password').fill(user.password);
+  if (remember) await byId('signin-remember').check();
+  await byId('signin-submit').click();
+}
