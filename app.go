@@ -47,7 +47,7 @@ func (a *App) rememberFile() string { return filepath.Join(a.dataDir, "session.t
 
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
-	go a.svc.outbox.Run(ctx)
+	a.svc.run(ctx)
 	if b, err := os.ReadFile(a.rememberFile()); err == nil {
 		a.token, a.remember = strings.TrimSpace(string(b)), true
 	}

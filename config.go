@@ -10,6 +10,7 @@ import (
 	"runtime"
 
 	"gatehouse/backend"
+	"gatehouse/backend/imapmail"
 	"gatehouse/backend/mailer"
 	"gatehouse/backend/sms"
 	"gatehouse/backend/store"
@@ -31,6 +32,11 @@ type config struct {
 	smsToken     string
 	smsFile      string
 	addr         string // serve only
+	imapAddr     string
+	imapSecurity string
+	imapUser     string
+	imapPassword string
+	imapMailbox  string
 }
 
 func env(name, def string) string {
@@ -52,6 +58,11 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.smsURL, "sms-url", env("SMS_URL", ""), "HTTP SMS gateway URL; empty writes SMS to -sms-file")
 	c.smsToken = env("SMS_TOKEN", "")
 	fs.StringVar(&c.smsFile, "sms-file", env("SMS_FILE", ""), "file that receives SMS as JSON lines (default <data-dir>/sms-outbox.jsonl)")
+	fs.StringVar(&c.imapAddr, "imap-addr", env("IMAP_ADDR", ""), "IMAP server host:port of the mailbox that receives KYC documents; empty: no intake")
+	fs.StringVar(&c.imapSecurity, "imap-security", env("IMAP_SECURITY", "tls"), "tls, starttls, or none (loopback only)")
+	fs.StringVar(&c.imapUser, "imap-user", env("IMAP_USER", ""), "IMAP user name")
+	c.imapPassword = env("IMAP_PASSWORD", "") // never a flag
+	fs.StringVar(&c.imapMailbox, "imap-mailbox", env("IMAP_MAILBOX", "INBOX"), "mailbox to watch")
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "serve: address to listen on")
 }
 
@@ -77,6 +88,7 @@ type services struct {
 	users    *store.UserService
 	accounts *store.AccountService
 	kyc      *store.KYCService
+	intake   *imapmail.Watcher // nil without -imap-addr
 	outbox   *backend.Outbox
 	log      *slog.Logger
 }
@@ -116,10 +128,31 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 		return nil, err
 	}
 	accounts := store.NewAccountService(db, users)
-	return &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), outbox: out, log: log}, nil
+	svc := &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), outbox: out, log: log}
+	if c.imapAddr != "" {
+		svc.intake = imapmail.New(imapmail.Config{Addr: c.imapAddr, Security: c.imapSecurity, Username: c.imapUser,
+			Password: c.imapPassword, Mailbox: c.imapMailbox, SpoolDir: filepath.Join(c.dataDir, "vault", "tmp")}, svc.kyc, log)
+	}
+	return svc, nil
+}
+
+// run starts the background work both modes share: delivering the outbox
+// and, when configured, taking KYC documents from the mailbox.
+func (s *services) run(ctx context.Context) {
+	go s.outbox.Run(ctx)
+	if s.intake != nil {
+		go func() {
+			if err := s.intake.Run(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("imap intake stopped", "err", err)
+			}
+		}()
+	}
 }
 
 func (s *services) close() {
+	if s.intake != nil {
+		s.intake.Close()
+	}
 	s.users.Close()
 	s.db.Close()
 }

@@ -33,7 +33,7 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer svc.close()
-	go svc.outbox.Run(ctx)
+	svc.run(ctx)
 
 	srv := &http.Server{Addr: c.addr, Handler: (&httpapi.Server{Users: svc.users, Accounts: svc.accounts, KYC: svc.kyc, Frontend: frontendFS(), Log: log}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second}
