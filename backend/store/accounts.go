@@ -413,6 +413,11 @@ func (tx *Tx) writeAccount(num int64, a *backend.Account, create bool) error {
 		if _, err := tx.Exec(`DELETE FROM accounts_fts WHERE docid = ?`, num); err != nil {
 			return err
 		}
+		if accountStatus(a) == backend.StatusProfileComplete {
+			if _, err := tx.Exec(`UPDATE accounts SET completed_at = coalesce(completed_at, ?) WHERE num = ?`, ms(tx.now), num); err != nil {
+				return err
+			}
+		}
 	}
 	if _, err := tx.Exec(`INSERT INTO accounts_fts (docid, body) VALUES (?, ?)`, num, searchBody(a)); err != nil {
 		return err

@@ -98,39 +98,8 @@ func (s *AccountService) InviteEmployee(ctx context.Context, in backend.Employee
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRow(`SELECT count(*) FROM users WHERE email = ?`, email).Scan(&n); err != nil {
-			return err
-		} else if n > 0 {
-			var f backend.Fields
-			f.Add("email", "email_taken", nil)
-			return f.Err()
-		}
-		tz := r.acct.Profile.TimeZone
-		if tz == "" {
-			tz = "UTC"
-		}
-		id := newID()
-		if _, err := tx.Exec(`INSERT INTO users (id, name, email, phone, time_zone, role, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)`, id, name, email, phone, tz, backend.RoleCustomer, ms(tx.now), ms(tx.now)); err != nil {
-			return err
-		}
-		u := &backend.User{ID: id, Name: name, Email: email, Phone: phone, TimeZone: tz, Role: backend.RoleCustomer, CreatedAt: tx.now}
-		if err := tx.appendChange("user", id, "upsert", userChange(u, "", tx.now)); err != nil {
-			return err
-		}
-		if err := tx.putMember(r.acct.ID, id, in.Role, backend.MemberInvited, nil); err != nil {
-			return err
-		}
-		token, err := tx.newLink(id, purposeInvite, InviteLinkTTL)
+		id, err := s.invite(ctx, tx, r, name, email, phone, in.Role, nil)
 		if err != nil {
-			return err
-		}
-		inviter := backend.UserFromContext(ctx).Name
-		body := fmt.Sprintf("Hello %s,\n\n%s invited you to manage %s on Gatehouse.\n\nTo accept, choose your password here:\n\n%s\n\n"+
-			"The link works once, for 7 days. Then sign in with this email address.\n\n-- Gatehouse\n",
-			name, inviter, displayName(r.acct.Details), s.users.link("/invite", token))
-		if err := tx.enqueue(backend.ChannelEmail, email, "You are invited to Gatehouse", body); err != nil {
 			return err
 		}
 		out, err = scanEmployee(tx.QueryRow(employeeSelect+` WHERE m.account_id = ? AND m.user_id = ?`, r.acct.ID, id))
@@ -140,6 +109,51 @@ func (s *AccountService) InviteEmployee(ctx context.Context, in backend.Employee
 		return nil, wrapUnlessApp("invite employee", err)
 	}
 	return out, nil
+}
+
+// invite adds an employee to an account inside a transaction: a user
+// without a password, an invited membership, and the invitation email.
+// Returns EINVALID (email "email_taken") for an address that has a user.
+func (s *AccountService) invite(ctx context.Context, tx *Tx, r *accountRow, name, email, phone, role string, maxDialogs *int) (string, error) {
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM users WHERE email = ?`, email).Scan(&n); err != nil {
+		return "", err
+	} else if n > 0 {
+		var f backend.Fields
+		f.Add("email", "email_taken", nil)
+		return "", f.Err()
+	}
+	tz := r.acct.Profile.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
+	id := newID()
+	if _, err := tx.Exec(`INSERT INTO users (id, name, email, phone, time_zone, role, password_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)`, id, name, email, phone, tz, backend.RoleCustomer, ms(tx.now), ms(tx.now)); err != nil {
+		return "", err
+	}
+	u := &backend.User{ID: id, Name: name, Email: email, Phone: phone, TimeZone: tz, Role: backend.RoleCustomer, CreatedAt: tx.now}
+	if err := tx.appendChange("user", id, "upsert", userChange(u, "", tx.now)); err != nil {
+		return "", err
+	}
+	if err := tx.putMember(r.acct.ID, id, role, backend.MemberInvited, maxDialogs); err != nil {
+		return "", err
+	}
+	token, err := tx.newLink(id, purposeInvite, InviteLinkTTL)
+	if err != nil {
+		return "", err
+	}
+	inviter := "Gatehouse"
+	if u := backend.UserFromContext(ctx); u != nil {
+		inviter = u.Name
+	}
+	body := fmt.Sprintf("Hello %s,\n\n%s invited you to manage %s on Gatehouse.\n\nTo accept, choose your password here:\n\n%s\n\n"+
+		"The link works once, for 7 days. Then sign in with this email address.\n\n-- Gatehouse\n",
+		name, inviter, displayName(r.acct.Details), s.users.link("/invite", token))
+	if err := tx.enqueue(backend.ChannelEmail, email, "You are invited to Gatehouse", body); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 // UpdateEmployee changes an employee's role, own dialog limit or access.
