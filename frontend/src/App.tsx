@@ -11,6 +11,8 @@ import { AccountViewPage } from './pages/AccountView';
 import { ForgotPage } from './pages/Forgot';
 import { HomePage } from './pages/Home';
 import { InvitePage } from './pages/Invite';
+import { AccountKycPage, KycPage } from './pages/Kyc';
+import { KycQueuePage } from './pages/KycQueue';
 import { NewAccountPage } from './pages/NewAccount';
 import { RegisterPage } from './pages/Register';
 import { ResetPage } from './pages/Reset';
@@ -88,6 +90,9 @@ export function App() {
           <Route path="/accounts" element={<AccountsPage />} />
           <Route path="/accounts/new" element={<NewAccountPage />} />
           <Route path="/accounts/:id" element={<KeyByPath><AccountViewPage /></KeyByPath>} />
+          <Route path="/accounts/:id/kyc" element={<KeyByPath><AccountKycPage /></KeyByPath>} />
+          <Route path="/kyc" element={<KycPage />} />
+          <Route path="/kyc-queue" element={<KycQueuePage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

@@ -208,6 +208,70 @@ export interface AccountPage {
   next: string; // cursor for the next page, '' on the last
 }
 
+
+// ---- KYC ----
+
+export type Text = Record<string, string>; // { en, ru }
+
+export interface KYCDocumentKind { id: string; name: Text }
+export interface KYCRequirement { id: string; mandatory: boolean; documents: KYCDocumentKind[] } // any one document satisfies it
+export interface KYCEntityType { id: string; name: Text; requirements: KYCRequirement[] }
+export interface KYCCatalogue { countries: { country: string; entityTypes: KYCEntityType[] }[] }
+
+export type KYCState = 'draft' | 'submitted' | 'in_review' | 'approved' | 'changes_requested' | 'rejected';
+
+export interface KYCFile {
+  sha256: string;
+  size: number;
+  type: 'application/pdf' | 'image/jpeg' | 'image/png' | 'image/heic';
+  name: string; // display only
+}
+
+export interface KYCDocument {
+  id: string;
+  kind: string; // '' for an emailed document nobody classified yet
+  requirement: string;
+  status: 'pending' | 'approved' | 'rejected';
+  reason: string; // why it was rejected; shown to the customer
+  files: KYCFile[];
+  source: 'upload' | 'email';
+  createdAt: string;
+}
+
+export interface KYCEvent { at: string; actor: string; action: string; from: string; to: string; reason: string }
+
+export interface KYCCase {
+  id: string; // '' until the first change creates the case
+  reference: string; // KYC-XXXXXX, for email subjects
+  accountId: string;
+  accountName: string;
+  country: string;
+  entityType: string; // '' until chosen
+  state: KYCState;
+  documents: KYCDocument[];
+  history: KYCEvent[];
+  missing: string[]; // mandatory requirement ids with no live document
+  canEdit: boolean;
+  canReview: boolean;
+  submittedAt: string;
+  updatedAt: string;
+}
+
+export interface KYCQueueItem {
+  caseId: string;
+  reference: string;
+  accountId: string;
+  accountName: string;
+  entityType: string;
+  state: KYCState;
+  submittedAt: string;
+}
+
+// kycFileURL is where a stored file can be shown (img src, iframe, link):
+// the same URL on the desktop and on the web.
+export const kycFileURL = (caseId: string, sha256: string) =>
+  `/api/kyc/file?caseId=${encodeURIComponent(caseId)}&sha256=${encodeURIComponent(sha256)}`;
+
 declare global {
   interface Window {
     go?: { main?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
@@ -302,6 +366,26 @@ export const api = {
   }) => call<Employee>('updateEmployee', input),
   acceptInvitation: (input: { token: string; password: string; passwordConfirm: string }) =>
     call<object>('acceptInvitation', input),
+  // KYC. Upload errors come on field "files" (file_type, file_type_mismatch, file_too_large,
+  // file_encrypted, file_empty, too_many_files) with params.name; "kind", "entityType",
+  // "documents" (kyc_incomplete), "reason" / "reason.<documentId>" for reviews.
+  kycCatalogue: () => call<KYCCatalogue>('kycCatalogue'),
+  kycCase: (input: { accountId: string }) => call<KYCCase>('kycCase', input),
+  kycSetEntityType: (input: { accountId: string; country: string; entityType: string }) => call<KYCCase>('kycSetEntityType', input),
+  // files: base64 (a data: URL is fine). At most 4 files, 10 MB each.
+  kycUpload: (input: { accountId: string; kind: string; files: { name: string; data: string }[] }) => call<KYCCase>('kycUpload', input),
+  // Desktop only: the native file dialog; returns the case unchanged when nothing was chosen.
+  kycPickFiles: (input: { accountId: string; kind: string }) => call<KYCCase>('kycPickFiles', input),
+  kycRemoveDocument: (input: { accountId: string; documentId: string }) => call<KYCCase>('kycRemoveDocument', input),
+  kycClassify: (input: { accountId: string; documentId: string; kind: string }) => call<KYCCase>('kycClassify', input),
+  kycSubmit: (input: { accountId: string }) => call<KYCCase>('kycSubmit', input),
+  kycStartReview: (input: { caseId: string }) => call<KYCCase>('kycStartReview', input),
+  kycDecide: (input: { caseId: string; decisions: { documentId: string; approve: boolean; reason: string }[] }) =>
+    call<KYCCase>('kycDecide', input),
+  kycRejectCase: (input: { caseId: string; reason: string }) => call<KYCCase>('kycRejectCase', input),
+  kycQueue: (input: { entityType: string; state: '' | 'submitted' | 'in_review' }) => call<{ items: KYCQueueItem[] }>('kycQueue', input),
+  // Admins make users staff: role admin | reviewer | agent | manager | customer. Errors on "email", "role".
+  setUserRole: (input: { email: string; role: Role }) => call<{ user: User }>('setUserRole', input),
   // frontendReady tells the desktop shell which screen first rendered; it logs
   // the time since process start (the cold-start figure). A no-op on the web.
   frontendReady: (input: { screen: string }) => (isDesktop() ? call<object>('frontendReady', input) : Promise.resolve({})),

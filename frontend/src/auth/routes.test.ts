@@ -55,6 +55,21 @@ describe('redirectFor', () => {
     expect(redirectFor(user(), '/accounts', q(), 'present')).toBe('/');
     expect(redirectFor(user(), '/accounts/x', q(), 'present')).toBe('/');
   });
+  it('opens KYC to the customer with an account and to staff by account', () => {
+    expect(redirectFor(user(), '/kyc', q(), 'present')).toBeNull();
+    expect(redirectFor(user(), '/kyc', q(), 'none')).toBe('/account-details');
+    expect(redirectFor(user({ role: 'agent' }), '/kyc', q())).toBe('/');
+    for (const role of ['admin', 'agent', 'manager', 'reviewer'] as const) {
+      expect(redirectFor(user({ role }), '/accounts/0190-abc/kyc', q())).toBeNull();
+    }
+    expect(redirectFor(user(), '/accounts/0190-abc/kyc', q(), 'present')).toBe('/');
+    expect(redirectFor(user({ role: 'reviewer' }), '/accounts/a/b/kyc', q())).toBe('/');
+  });
+  it('opens the review queue to reviewers, admins and managers', () => {
+    for (const role of ['admin', 'manager', 'reviewer'] as const) expect(redirectFor(user({ role }), '/kyc-queue', q())).toBeNull();
+    expect(redirectFor(user({ role: 'agent' }), '/kyc-queue', q())).toBe('/');
+    expect(redirectFor(user(), '/kyc-queue', q(), 'present')).toBe('/');
+  });
 });
 
 describe('needsAccount', () => {

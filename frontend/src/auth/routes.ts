@@ -10,7 +10,10 @@ export const PUBLIC_ROUTES = ['/signin', '/register', '/verify-email', '/forgot'
 export type AccountGate = 'n/a' | 'none' | 'present';
 
 // Screens each kind of verified user may open besides home.
-const STAFF_ROUTE = /^\/accounts(\/[^/]+)?$/;
+const STAFF_ROUTE = /^\/accounts(\/[^/]+(\/kyc)?)?$/;
+// The KYC review queue: those who review, and managers who watch it.
+export const canSeeKycQueue = (role: User['role'] | undefined): boolean =>
+  role === 'reviewer' || role === 'admin' || role === 'manager';
 
 // needsAccount says whether the guard must know the user's account before
 // routing: verified customers only.
@@ -40,6 +43,8 @@ export function redirectFor(
     return pathname === '/account-details' ? null : '/account-details';
   }
   if (isStaff(user.role) && STAFF_ROUTE.test(pathname)) return null;
+  if (pathname === '/kyc-queue' && canSeeKycQueue(user.role)) return null;
+  if (pathname === '/kyc' && user.role === 'customer' && account === 'present') return null;
   return pathname === '/' ? null : '/';
 }
 

@@ -3,10 +3,12 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { isStaff } from '../account/fields';
+import { canSeeKycQueue } from '../auth/routes';
 import { useAccount } from '../auth/account';
 import { useSession } from '../auth/session';
 import { CompanyWindow } from './CompanyWindow';
-import { IconBuilding, IconList, Logo } from './icons';
+import { useKycQueueCount } from '../kyc/events';
+import { IconBuilding, IconList, IconShield, Logo } from './icons';
 import { LanguagePicker } from './LanguagePicker';
 
 interface AppLayoutProps {
@@ -26,6 +28,8 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
   const { mine, setAccount, companyOpen, openCompany, closeCompany, autoOpenCompany } = useAccount();
   const [leaving, setLeaving] = useState(false);
   const account = mine?.account ?? null;
+  const queue = canSeeKycQueue(user?.role);
+  const waiting = useKycQueueCount(queue);
 
   useEffect(() => {
     if (account && !account.complete) autoOpenCompany();
@@ -46,6 +50,7 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
 
   const staff = isStaff(user.role);
   const onAccounts = pathname.startsWith('/accounts');
+  const onQueue = pathname === '/kyc-queue';
 
   return (
     <AppShell header={{ height: 60 }} padding="lg" bg="gray.0">
@@ -70,6 +75,33 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
                 data-testid="nav-accounts"
               >
                 {t('nav.accounts')}
+              </Button>
+            )}
+            {queue && (
+              <Button
+                component={Link}
+                to="/kyc-queue"
+                variant={onQueue ? 'light' : 'subtle'}
+                size="sm"
+                leftSection={<IconShield size={16} />}
+                rightSection={
+                  waiting !== null && (
+                    <Badge
+                      size="sm"
+                      circle={waiting < 10}
+                      color={waiting > 0 ? 'orange' : 'gray'}
+                      variant={waiting > 0 ? 'filled' : 'light'}
+                      aria-label={t('nav.kycQueueCount', { count: waiting })}
+                      data-testid="kyc-queue-count"
+                      data-count={waiting}
+                    >
+                      {waiting}
+                    </Badge>
+                  )
+                }
+                data-testid="nav-kyc-queue"
+              >
+                {t('nav.kycQueue')}
               </Button>
             )}
             {account && (

@@ -32,6 +32,18 @@ export function phoneExample(region: string, landline = false): string {
   return PHONE_EXAMPLES[r] ?? '+1 201 555 0123';
 }
 
+// Old IANA names browsers still report (Chromium's ICU says Asia/Calcutta)
+// for zones the backend lists under their current names.
+const ZONE_ALIASES: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'America/Godthab': 'America/Nuuk',
+};
+
 export function browserTimeZone(): string {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
@@ -45,7 +57,8 @@ export function browserTimeZone(): string {
 export function initialTimeZone(config: ClientConfig): string {
   const zones = new Set(config.timeZones);
   const browser = browserTimeZone();
-  const order = config.desktop ? [config.defaultTimeZone, browser] : [browser, config.defaultTimeZone];
+  const current = ZONE_ALIASES[browser] ?? browser;
+  const order = config.desktop ? [config.defaultTimeZone, browser, current] : [browser, current, config.defaultTimeZone];
   return order.find((z) => z && zones.has(z)) ?? '';
 }
 
@@ -96,5 +109,40 @@ export function formatNumber(n: number, lang: string): string {
     return new Intl.NumberFormat(lang).format(n);
   } catch {
     return String(n);
+  }
+}
+
+// formatDateTime: a moment with its time, in the user's zone ("12 Mar 2024, 14:05").
+export function formatDateTime(iso: string, lang: string, timeZone?: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '';
+  const opts: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+  try {
+    return new Intl.DateTimeFormat(lang, { ...opts, timeZone: timeZone || undefined }).format(ms);
+  } catch {
+    return new Intl.DateTimeFormat(lang, opts).format(ms);
+  }
+}
+
+// formatBytes: a file size the local way ("0.8 kB", "12 kB", "1.4 MB").
+export function formatBytes(n: number, lang: string): string {
+  // Sizes start at kilobytes ("0.6 kB"): "563 byte" reads oddly.
+  const units = ['kilobyte', 'megabyte', 'gigabyte'] as const;
+  let v = Math.max(0, n) / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  if (n > 0) v = Math.max(v, 0.1);
+  try {
+    return new Intl.NumberFormat(lang, {
+      style: 'unit',
+      unit: units[i],
+      unitDisplay: 'short',
+      maximumFractionDigits: v < 10 ? 1 : 0,
+    }).format(v);
+  } catch {
+    return `${v.toFixed(v < 10 ? 1 : 0)} ${['KB', 'MB', 'GB'][i]}`;
   }
 }

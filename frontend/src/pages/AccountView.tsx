@@ -9,7 +9,7 @@ import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
 import { AppLayout } from '../components/AppLayout';
 import { CompanyWindow } from '../components/CompanyWindow';
-import { IconArrowLeft, IconBuilding, IconCheck } from '../components/icons';
+import { IconArrowLeft, IconBuilding, IconCheck, IconShield } from '../components/icons';
 import { MissingAlert } from '../components/MissingAlert';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
@@ -119,9 +119,20 @@ function AccountSummaryCard({ account, onOpen }: { account: Account; onOpen: () 
             {t('accountView.created', { date: formatDate(account.createdAt, lang, user?.timeZone) })}
           </Text>
         </div>
-        <Button leftSection={<IconBuilding size={16} />} onClick={onOpen} data-testid="company-open" style={{ flexShrink: 0 }}>
-          {t('nav.company')}
-        </Button>
+        <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+          <Button
+            component={Link}
+            to={`/accounts/${encodeURIComponent(account.id)}/kyc`}
+            variant="default"
+            leftSection={<IconShield size={16} />}
+            data-testid="account-kyc"
+          >
+            {t('accountView.kyc')}
+          </Button>
+          <Button leftSection={<IconBuilding size={16} />} onClick={onOpen} data-testid="company-open">
+            {t('nav.company')}
+          </Button>
+        </Group>
       </Group>
 
       <MissingAlert account={account} testid="account-missing" mt="lg" />

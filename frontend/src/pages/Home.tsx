@@ -1,20 +1,22 @@
-import { Badge, Box, Button, Group, Paper, Progress, Radio, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Box, Button, Group, Loader, Paper, Progress, Radio, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { api, type Account, type MyAccount, type PasswordPolicy, type User } from '../api';
-import { asApiError } from '../api/errors';
+import { api, type Account, type KYCCase, type MyAccount, type PasswordPolicy, type Role, type User } from '../api';
+import { asApiError, fieldsAsGeneral, splitErrors } from '../api/errors';
 import { completeness, displayName, isStaff } from '../account/fields';
 import { useAccount } from '../auth/account';
 import { useSession } from '../auth/session';
-import { ErrorAlert } from '../components/Alerts';
+import { ErrorAlert, SuccessAlert } from '../components/Alerts';
 import { AppLayout } from '../components/AppLayout';
-import { IconBuilding, IconList } from '../components/icons';
+import { IconBuilding, IconList, IconShield, IconUsers } from '../components/icons';
 import { MissingAlert } from '../components/MissingAlert';
 import { policyHint } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
+import { STATE_COLORS } from '../kyc/catalogue';
 import { formatDate } from '../lib/intl';
 
 export function HomePage() {
@@ -29,8 +31,14 @@ export function HomePage() {
       <Stack gap="lg">
         <Welcome user={user} />
         {account && <AccountCard account={account} role={mine?.role ?? ''} />}
+        {account && user.role === 'customer' && <KycCard account={account} />}
         {isStaff(user.role) && <StaffCard />}
-        {user.role === 'admin' && <SecuritySettings />}
+        {user.role === 'admin' && (
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+            <SecuritySettings />
+            <StaffRoles />
+          </SimpleGrid>
+        )}
       </Stack>
     </AppLayout>
   );
@@ -241,6 +249,150 @@ function SecuritySettings() {
         {policyHint(t, config.passwordPolicy)}
       </Text>
       <ErrorAlert error={failure.error} secondsLeft={failure.secondsLeft} testid="policy-error" mt="md" />
+    </Paper>
+  );
+}
+
+// KycCard: where the customer's KYC stands, and the way to it.
+function KycCard({ account }: { account: Account }) {
+  const { t } = useTranslation();
+  const { setUser } = useSession();
+  const [kyc, setKyc] = useState<KYCCase | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .kycCase({ accountId: account.id })
+      .then((c) => live && setKyc(c))
+      .catch((e) => {
+        if (!live) return;
+        if (asApiError(e).body.code === 'unauthorized') setUser(null);
+        else setFailed(true);
+      });
+    return () => {
+      live = false;
+    };
+  }, [account.id, setUser]);
+
+  return (
+    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-kyc-card" data-state={kyc?.state ?? ''}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap">
+        <div>
+          <Group gap="sm">
+            <Title order={3} fw={600}>
+              {t('homeKyc.title')}
+            </Title>
+            {kyc ? (
+              <Badge variant="light" color={STATE_COLORS[kyc.state]} data-testid="home-kyc-state" data-state={kyc.state}>
+                {t(`kyc.states.${kyc.state}`)}
+              </Badge>
+            ) : (
+              !failed && <Loader size={14} aria-label={t('homeKyc.loading')} />
+            )}
+          </Group>
+          <Text c="dimmed" size="sm" mt={4}>
+            {t('homeKyc.intro')}
+          </Text>
+        </div>
+        <Button
+          component={Link}
+          to="/kyc"
+          variant={kyc && (kyc.state === 'draft' || kyc.state === 'changes_requested') ? 'filled' : 'default'}
+          leftSection={<IconShield size={16} />}
+          style={{ flexShrink: 0 }}
+          data-testid="home-kyc"
+        >
+          {t('homeKyc.open')}
+        </Button>
+      </Group>
+    </Paper>
+  );
+}
+
+const ROLE_CHOICES: readonly Role[] = ['reviewer', 'agent', 'manager', 'admin', 'customer'];
+const ROLE_FIELDS = ['email', 'role'] as const;
+
+// StaffRoles: an admin makes a registered user staff (or a customer again).
+function StaffRoles() {
+  const { t } = useTranslation();
+  const { setUser } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<User | null>(null);
+  const failure = useApiError();
+  const form = useForm<{ email: string; role: Role }>({ initialValues: { email: '', role: 'reviewer' } });
+
+  const submit = form.onSubmit(async (values) => {
+    if (busy) return;
+    setBusy(true);
+    setDone(null);
+    failure.set(null);
+    try {
+      const res = await api.setUserRole({ email: values.email.trim(), role: values.role });
+      setDone(res.user);
+    } catch (e) {
+      if (asApiError(e).body.code === 'unauthorized') {
+        setUser(null);
+        return;
+      }
+      const { fields, general } = splitErrors(t, e, ROLE_FIELDS);
+      form.setErrors(fields);
+      failure.set(general && fieldsAsGeneral(general));
+    } finally {
+      setBusy(false);
+    }
+  });
+
+  return (
+    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-staff-roles">
+      <Group gap="xs">
+        <IconUsers size={20} />
+        <Title order={3} fw={600}>
+          {t('staffRoles.title')}
+        </Title>
+      </Group>
+      <Text c="dimmed" size="sm" mt={4}>
+        {t('staffRoles.intro')}
+      </Text>
+      <form onSubmit={submit} noValidate>
+        <Stack gap="md" mt="md">
+          <TextInput
+            label={t('staffRoles.email')}
+            placeholder={t('common.emailPlaceholder')}
+            type="email"
+            withAsterisk
+            data-testid="staff-email"
+            {...form.getInputProps('email')}
+            onChange={(e) => {
+              form.getInputProps('email').onChange(e);
+              setDone(null);
+            }}
+          />
+          <Select
+            label={t('staffRoles.role')}
+            description={t(`staffRoles.roleHint.${form.values.role}`)}
+            data={ROLE_CHOICES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+            allowDeselect={false}
+            data-testid="staff-role"
+            {...form.getInputProps('role')}
+            onChange={(v) => {
+              form.setFieldValue('role', (v ?? 'reviewer') as Role);
+              setDone(null);
+            }}
+          />
+          <ErrorAlert error={failure.error} secondsLeft={failure.secondsLeft} testid="staff-error" />
+          {done && (
+            <SuccessAlert testid="staff-done" data-role={done.role}>
+              {t('staffRoles.done', { name: done.name, email: done.email, role: t(`roles.${done.role}`) })}
+            </SuccessAlert>
+          )}
+          <Group justify="flex-end">
+            <Button type="submit" loading={busy} disabled={failure.blocked} data-testid="staff-save">
+              {t('staffRoles.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
     </Paper>
   );
 }
