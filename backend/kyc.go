@@ -220,7 +220,8 @@ type UploadFile struct {
 // (a move the state machine does not allow).
 type KYCService interface {
 	Catalogue(ctx context.Context) (KYCCatalogue, error)
-	// FindCase returns the account's case, creating a draft on first use.
+	// FindCase returns the account's case; before its first change that is
+	// an empty draft with no id, which the first write creates.
 	FindCase(ctx context.Context, accountID string) (*KYCCase, error)
 	SetEntityType(ctx context.Context, accountID, country, entityType string) (*KYCCase, error)
 	// AddDocument stores files (checked by content and size) as one

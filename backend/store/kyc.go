@@ -33,8 +33,9 @@ func NewKYCService(db *DB, accounts *AccountService, files backend.FileStore) *K
 }
 
 var (
-	errCaseNotFound = backend.Keyed(backend.ENOTFOUND, "errors.case_not_found", "No such KYC case.")
-	errCaseLocked   = backend.Keyed(backend.ECONFLICT, "errors.case_locked", "The case is with the reviewers: it cannot be changed now.")
+	errCaseNotFound  = backend.Keyed(backend.ENOTFOUND, "errors.case_not_found", "No such KYC case.")
+	errApprovedStays = backend.Keyed(backend.ECONFLICT, "errors.approved_stays", "This document was approved: only rejected or missing documents can be changed now.")
+	errCaseLocked    = backend.Keyed(backend.ECONFLICT, "errors.case_locked", "The case is with the reviewers: it cannot be changed now.")
 )
 
 // Catalogue returns the entity types and their documents.
@@ -361,6 +362,16 @@ func (s *KYCService) AddDocument(ctx context.Context, accountID, kind string, fi
 			f.Add("kind", "document_kind_invalid", nil)
 			return f.Err()
 		}
+		if c.state == backend.KYCChangesRequested {
+			// After a review the customer replaces only what was rejected.
+			var approved int
+			if err := tx.QueryRow(`SELECT count(*) FROM kyc_documents WHERE case_id = ? AND removed_at IS NULL AND requirement = ? AND status = 'approved'`,
+				c.id, req.ID).Scan(&approved); err != nil {
+				return err
+			} else if approved > 0 {
+				return errApprovedStays
+			}
+		}
 		if _, err := tx.Exec(`UPDATE kyc_documents SET removed_at = ? WHERE case_id = ? AND removed_at IS NULL
 			AND (kind = ? OR (requirement = ? AND status = 'rejected'))`, ms(tx.now), c.id, kind, req.ID); err != nil {
 			return err
@@ -375,6 +386,11 @@ func (s *KYCService) AddDocument(ctx context.Context, accountID, kind string, fi
 // RemoveDocument sets a document aside (it stays in the history).
 func (s *KYCService) RemoveDocument(ctx context.Context, accountID, documentID string) (*backend.KYCCase, error) {
 	return s.editCase(ctx, accountID, func(tx *Tx, acct *accountRow, c *caseRow) error {
+		var status string
+		if err := tx.QueryRow(`SELECT status FROM kyc_documents WHERE id = ? AND case_id = ? AND removed_at IS NULL`, documentID, c.id).Scan(&status); err == nil &&
+			status == backend.DocApproved && c.state == backend.KYCChangesRequested {
+			return errApprovedStays
+		}
 		res, err := tx.Exec(`UPDATE kyc_documents SET removed_at = ? WHERE id = ? AND case_id = ? AND removed_at IS NULL`, ms(tx.now), documentID, c.id)
 		if err != nil {
 			return err

@@ -182,6 +182,12 @@ func TestKYCJourney(t *testing.T) {
 		t.Fatalf("customer's view after rejection: %+v", cc)
 	}
 	// The customer replaces only what was rejected and submits again.
+	if _, err := k.kyc.AddDocument(k.customer, id, "passport", pdfFile("passport2.pdf")); backend.ErrorCode(err) != backend.ECONFLICT {
+		t.Fatalf("replaced an approved document: %v", err)
+	}
+	if _, err := k.kyc.RemoveDocument(k.customer, id, cc.Documents[1].ID); backend.ErrorCode(err) != backend.ECONFLICT {
+		t.Fatalf("removed an approved document: %v", err)
+	}
 	if _, err := k.kyc.AddDocument(k.customer, id, "pan_card", []backend.UploadFile{{Name: "pan-clear.png", Body: bytes.NewReader(append(samplePNG(t), 0))}}); err != nil {
 		t.Fatal(err)
 	}
