@@ -238,27 +238,15 @@ func (s *AccountService) UpdateEmployee(ctx context.Context, upd backend.Employe
 // AcceptInvitation sets an invited employee's password through the emailed
 // link; following it also proves the email address.
 func (s *AccountService) AcceptInvitation(ctx context.Context, in backend.AcceptInvitationInput) error {
-	if in.Token == "" || len(in.Token) > 128 {
-		return errLinkInvalid
-	}
 	policy, err := s.users.policy(ctx)
 	if err != nil {
 		return err
 	}
-	var userID string
-	var expires int64
-	var used sql.NullInt64
-	err = s.db.read.QueryRowContext(ctx, `SELECT user_id, expires_at, used_at FROM tokens WHERE secret_hash = ? AND purpose = ?`,
-		backend.HashToken(in.Token), purposeInvite).Scan(&userID, &expires, &used)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (used.Valid || expires <= ms(s.db.Now()))) {
-		return errLinkInvalid
-	} else if err != nil {
-		return fmt.Errorf("accept invitation: %w", err)
-	}
-	u, err := s.users.userByID(ctx, userID)
+	u, err := s.users.peekLink(ctx, in.Token, purposeInvite)
 	if err != nil {
-		return fmt.Errorf("accept invitation: %w", err)
+		return wrapUnlessApp("accept invitation", err)
 	}
+	userID := u.ID
 	var f backend.Fields
 	checkNewPassword(&f, policy, in.Password, in.PasswordConfirm, u.Email, u.Name)
 	if err := f.Err(); err != nil {

@@ -687,29 +687,17 @@ func (s *UserService) RequestPasswordReset(ctx context.Context, email string) er
 // ResetPassword sets a new password through a reset link and ends every
 // session of the user. Returns EINVALID for a bad link or password.
 func (s *UserService) ResetPassword(ctx context.Context, in backend.ResetPasswordInput) error {
-	if in.Token == "" || len(in.Token) > 128 {
-		return errLinkInvalid
-	}
 	policy, err := s.policy(ctx)
 	if err != nil {
 		return err
 	}
 	// Find the user first, to check the password against their name and
 	// email; the link is consumed only with the new password, below.
-	var userID string
-	var expires int64
-	var used sql.NullInt64
-	err = s.db.read.QueryRowContext(ctx, `SELECT user_id, expires_at, used_at FROM tokens WHERE secret_hash = ? AND purpose = ?`,
-		backend.HashToken(in.Token), purposeReset).Scan(&userID, &expires, &used)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (used.Valid || expires <= ms(s.db.Now()))) {
-		return errLinkInvalid
-	} else if err != nil {
-		return fmt.Errorf("reset password: %w", err)
-	}
-	u, err := s.userByID(ctx, userID)
+	u, err := s.peekLink(ctx, in.Token, purposeReset)
 	if err != nil {
-		return fmt.Errorf("reset password: %w", err)
+		return wrapUnlessApp("reset password", err)
 	}
+	userID := u.ID
 	var f backend.Fields
 	checkNewPassword(&f, policy, in.Password, in.PasswordConfirm, u.Email, u.Name)
 	if err := f.Err(); err != nil {
@@ -738,6 +726,26 @@ func (s *UserService) ResetPassword(ctx context.Context, in backend.ResetPasswor
 		// The link came by email, so following it proves the address too.
 		return tx.markEmailVerified(userID)
 	})
+}
+
+// peekLink returns the user of a live link without using it up: forms
+// behind links check their input against the user before consuming it.
+// Returns errLinkInvalid for an unknown, used or expired link.
+func (s *UserService) peekLink(ctx context.Context, token, purpose string) (*backend.User, error) {
+	if token == "" || len(token) > 128 {
+		return nil, errLinkInvalid
+	}
+	var userID string
+	var expires int64
+	var used sql.NullInt64
+	err := s.db.read.QueryRowContext(ctx, `SELECT user_id, expires_at, used_at FROM tokens WHERE secret_hash = ? AND purpose = ?`,
+		backend.HashToken(token), purpose).Scan(&userID, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (used.Valid || expires <= ms(s.db.Now()))) {
+		return nil, errLinkInvalid
+	} else if err != nil {
+		return nil, err
+	}
+	return s.userByID(ctx, userID)
 }
 
 // SetPasswordPolicy chooses the policy for new passwords. Admins only.
