@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -34,6 +36,8 @@ type App struct {
 	remember    bool
 	pendingLink string
 	readyOnce   sync.Once
+	lang        string             // the UI's language, for documents
+	cancelBatch context.CancelFunc // the running batch export, if any
 }
 
 // NewApp returns the binding surface over the services.
@@ -107,8 +111,9 @@ func (a *App) formatError(err error) any {
 func (a *App) session() context.Context {
 	a.mu.Lock()
 	token := a.token
+	lang := a.lang
 	a.mu.Unlock()
-	ctx := context.Background()
+	ctx := backend.NewContextWithLang(context.Background(), lang)
 	if token == "" {
 		return ctx
 	}
@@ -439,6 +444,147 @@ func (a *App) fileHandler() http.Handler {
 			return
 		}
 		files.ServeHTTP(w, r.WithContext(a.session()))
+	})
+}
+
+// Exports and reports.
+type (
+	LangInput struct {
+		Lang string `json:"lang"`
+	}
+	SavedFile struct {
+		Path      string `json:"path"`
+		Cancelled bool   `json:"cancelled"` // the person closed the save dialog
+	}
+	ReportInput struct {
+		Year     int    `json:"year"`
+		Month    int    `json:"month"`
+		TimeZone string `json:"timeZone"`
+		Format   string `json:"format"` // xlsx | pdf
+	}
+	BatchInput struct {
+		AccountIDs []string `json:"accountIds"`
+	}
+	Base64File struct {
+		Name string `json:"name"`
+		Data string `json:"data"`
+	}
+	ExportProgress struct {
+		Done  int `json:"done"`
+		Total int `json:"total"`
+	}
+)
+
+// SetLanguage tells the backend the UI's language, for PDFs.
+func (a *App) SetLanguage(in LangInput) (Empty, error) {
+	a.mu.Lock()
+	a.lang = in.Lang
+	a.mu.Unlock()
+	return Empty{}, nil
+}
+
+// saveFile asks where to save, then writes through a temporary file and
+// renames it, so a failed export never leaves half a file under the name.
+func (a *App) saveFile(name, pattern string, write func(w io.Writer) error) (SavedFile, error) {
+	path, err := runtime.SaveFileDialog(a.ctx, runtime.SaveDialogOptions{DefaultFilename: name,
+		Filters: []runtime.FileFilter{{DisplayName: strings.ToUpper(strings.TrimPrefix(filepath.Ext(name), ".")), Pattern: pattern}}})
+	if err != nil {
+		return SavedFile{}, fmt.Errorf("save dialog: %w", err)
+	}
+	if path == "" {
+		return SavedFile{Cancelled: true}, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gatehouse-*")
+	if err != nil {
+		return SavedFile{}, fmt.Errorf("save %s: %w", filepath.Base(path), err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return SavedFile{}, err
+	}
+	if err := tmp.Close(); err != nil {
+		return SavedFile{}, fmt.Errorf("save %s: %w", filepath.Base(path), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return SavedFile{}, fmt.Errorf("save %s: %w", filepath.Base(path), err)
+	}
+	return SavedFile{Path: path}, nil
+}
+
+func (a *App) SaveInvoicePDF(in AccountIDInput) (SavedFile, error) {
+	ctx := a.session()
+	return a.saveFile("invoice-details.pdf", "*.pdf", func(w io.Writer) error { return a.svc.reports.InvoiceDetails(ctx, w, in.AccountID) })
+}
+
+func (a *App) SaveEmployees(in AccountIDInput) (SavedFile, error) {
+	ctx := a.session()
+	return a.saveFile("employees.xlsx", "*.xlsx", func(w io.Writer) error { return a.svc.reports.ExportEmployees(ctx, w, in.AccountID) })
+}
+
+func (a *App) SaveMonthlyReport(in ReportInput) (SavedFile, error) {
+	ctx := a.session()
+	name := fmt.Sprintf("report-%04d-%02d", in.Year, in.Month)
+	if in.Format == "pdf" {
+		return a.saveFile(name+".pdf", "*.pdf", func(w io.Writer) error {
+			return a.svc.reports.MonthlyReportPDF(ctx, w, in.Year, in.Month, in.TimeZone)
+		})
+	}
+	return a.saveFile(name+".xlsx", "*.xlsx", func(w io.Writer) error {
+		return a.svc.reports.MonthlyReportXLSX(ctx, w, in.Year, in.Month, in.TimeZone)
+	})
+}
+
+func (a *App) MonthlyReport(in ReportInput) (*backend.MonthlyReport, error) {
+	return a.svc.reports.MonthlyReport(a.session(), in.Year, in.Month, in.TimeZone)
+}
+
+// ExportInvoicesZip saves many companies' PDFs as one ZIP, reporting
+// progress in "export:progress" events; CancelExport stops it.
+func (a *App) ExportInvoicesZip(in BatchInput) (SavedFile, error) {
+	ctx, cancel := context.WithCancel(a.session())
+	a.mu.Lock()
+	a.cancelBatch = cancel
+	a.mu.Unlock()
+	defer cancel()
+	return a.saveFile("invoice-details.zip", "*.zip", func(w io.Writer) error {
+		return a.svc.reports.InvoiceDetailsBatch(ctx, w, in.AccountIDs, func(done, total int) {
+			runtime.EventsEmit(a.ctx, "export:progress", ExportProgress{Done: done, Total: total})
+		})
+	})
+}
+
+func (a *App) CancelExport() (Empty, error) {
+	a.mu.Lock()
+	if a.cancelBatch != nil {
+		a.cancelBatch()
+	}
+	a.mu.Unlock()
+	return Empty{}, nil
+}
+
+func (a *App) ImportPreview(in httpapi.FileInput) (backend.ImportPreview, error) {
+	body, err := in.Reader()
+	if err != nil {
+		return backend.ImportPreview{}, err
+	}
+	return a.svc.reports.PreviewImport(a.session(), in.AccountID, in.FileName, body)
+}
+
+func (a *App) ImportEmployees(in httpapi.FileInput) (httpapi.ImportResult, error) {
+	return httpapi.Import(a.session(), a.svc.reports, &in)
+}
+
+// SaveBase64File saves a file the backend handed over (an import's errors
+// file) where the person chooses.
+func (a *App) SaveBase64File(in Base64File) (SavedFile, error) {
+	b, err := base64.StdEncoding.DecodeString(in.Data)
+	if err != nil {
+		return SavedFile{}, backend.Errorf(backend.EINVALID, "The file is damaged.")
+	}
+	return a.saveFile(filepath.Base(in.Name), "*"+filepath.Ext(in.Name), func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
 	})
 }
 

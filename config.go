@@ -12,9 +12,11 @@ import (
 	"gatehouse/backend"
 	"gatehouse/backend/imapmail"
 	"gatehouse/backend/mailer"
+	"gatehouse/backend/pdf"
 	"gatehouse/backend/sms"
 	"gatehouse/backend/store"
 	"gatehouse/backend/vault"
+	"gatehouse/backend/xlsx"
 )
 
 // config is what both modes read from flags, with environment defaults
@@ -89,6 +91,7 @@ type services struct {
 	accounts *store.AccountService
 	kyc      *store.KYCService
 	intake   *imapmail.Watcher // nil without -imap-addr
+	reports  *store.ReportService
 	outbox   *backend.Outbox
 	log      *slog.Logger
 }
@@ -128,7 +131,13 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 		return nil, err
 	}
 	accounts := store.NewAccountService(db, users)
-	svc := &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), outbox: out, log: log}
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), outbox: out, log: log,
+		reports: store.NewReportService(db, accounts, renderer, xlsx.New())}
 	if c.imapAddr != "" {
 		svc.intake = imapmail.New(imapmail.Config{Addr: c.imapAddr, Security: c.imapSecurity, Username: c.imapUser,
 			Password: c.imapPassword, Mailbox: c.imapMailbox, SpoolDir: filepath.Join(c.dataDir, "vault", "tmp")}, svc.kyc, log)

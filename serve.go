@@ -35,7 +35,7 @@ func serve(args []string, log *slog.Logger) error {
 	defer svc.close()
 	svc.run(ctx)
 
-	srv := &http.Server{Addr: c.addr, Handler: (&httpapi.Server{Users: svc.users, Accounts: svc.accounts, KYC: svc.kyc, Frontend: frontendFS(), Log: log}).Handler(),
+	srv := &http.Server{Addr: c.addr, Handler: (&httpapi.Server{Users: svc.users, Accounts: svc.accounts, KYC: svc.kyc, Reports: svc.reports, Frontend: frontendFS(), Log: log}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -127,7 +127,9 @@ type DocumentRenderer interface {
 // Spreadsheets reads and writes spreadsheets (backend/xlsx).
 type Spreadsheets interface {
 	WriteEmployees(w io.Writer, loc *time.Location, next RowIterator) error
-	ReadEmployees(r io.Reader, fileName string, maxRows int) ([]ImportRow, error)
+	// ReadEmployeeFile returns the file's own header (the errors file
+	// repeats it, so each value stays under its heading) and its rows.
+	ReadEmployeeFile(r io.Reader, fileName string, maxRows int) (header []string, rows []ImportRow, err error)
 	WriteImportErrors(w io.Writer, header []string, rows []ImportRow, errs []ImportRowError) error
 	WriteMonthlyReport(w io.Writer, rep *MonthlyReport) error
 }

@@ -183,3 +183,19 @@ func RequireRole(ctx context.Context, roles ...Role) (*User, error) {
 	}
 	return nil, Keyed(EFORBIDDEN, "errors.forbidden", "You do not have permission to do this.")
 }
+
+type langContextKey struct{}
+
+// NewContextWithLang returns a context asking for documents (PDFs, emails)
+// in a UI language: "en" or "ru".
+func NewContextWithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langContextKey{}, lang)
+}
+
+// LangFromContext returns the language asked for, "en" by default.
+func LangFromContext(ctx context.Context) string {
+	if l, _ := ctx.Value(langContextKey{}).(string); l == "ru" {
+		return l
+	}
+	return "en"
+}

@@ -28,6 +28,7 @@ type Server struct {
 	Users    backend.UserService
 	Accounts backend.AccountService
 	KYC      backend.KYCService
+	Reports  backend.ReportService
 	Frontend fs.FS // the built frontend (frontend/dist)
 	Log      *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
@@ -72,6 +73,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 	s.accountRoutes(mux)
 	s.kycRoutes(mux)
+	s.exportRoutes(mux)
 	mux.Handle("POST /api/setUserRole", api(s, func(ctx context.Context, in *struct{ Email, Role string }) (any, error) {
 		u, err := a.SetUserRole(ctx, in.Email, backend.Role(in.Role))
 		return map[string]any{"user": u}, err
@@ -88,6 +90,12 @@ func (s *Server) Handler() http.Handler {
 // authenticate puts the session's user, if any, in the request context.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The UI sends its language; documents made for the request use it.
+		lang := r.Header.Get("X-Gatehouse-Lang")
+		if lang == "" {
+			lang = r.URL.Query().Get("lang")
+		}
+		r = r.WithContext(backend.NewContextWithLang(r.Context(), lang))
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			if u, err := s.Users.Authenticate(r.Context(), c.Value); err == nil {
 				r = r.WithContext(backend.NewContextWithUser(r.Context(), u))

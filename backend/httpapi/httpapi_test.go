@@ -21,9 +21,11 @@ import (
 	"gatehouse/backend/httpapi"
 	"gatehouse/backend/mailer"
 	"gatehouse/backend/mailer/mailtest"
+	"gatehouse/backend/pdf"
 	"gatehouse/backend/sms"
 	"gatehouse/backend/store"
 	"gatehouse/backend/vault"
+	"gatehouse/backend/xlsx"
 )
 
 // app is a real server: SQLite in a temp folder, the outbox delivering to
@@ -59,7 +61,12 @@ func startApp(tb testing.TB) *app {
 		tb.Fatal(err)
 	}
 	accts := store.NewAccountService(db, accounts)
-	srv.Config.Handler = (&httpapi.Server{Users: accounts, Accounts: accts, KYC: store.NewKYCService(db, accts, files), Log: log}).Handler()
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv.Config.Handler = (&httpapi.Server{Users: accounts, Accounts: accts, KYC: store.NewKYCService(db, accts, files),
+		Reports: store.NewReportService(db, accts, renderer, xlsx.New()), Log: log}).Handler()
 	srv.Start()
 	a.url = srv.URL
 	tb.Cleanup(func() { srv.Close(); cancel(); accounts.Close(); db.Close() })
@@ -109,12 +116,21 @@ var (
 	smsRE   = regexp.MustCompile(`code: (\d{6})`)
 )
 
-func (a *app) lastSMSCode(tb testing.TB) string {
+func (a *app) smsCodes() []string {
+	b, _ := os.ReadFile(a.smsPath)
+	var out []string
+	for _, m := range smsRE.FindAllStringSubmatch(string(b), -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// nextSMSCode waits for an SMS beyond the first `seen` and returns its code.
+func (a *app) nextSMSCode(tb testing.TB, seen int) string {
 	tb.Helper()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		b, _ := os.ReadFile(a.smsPath)
-		if all := smsRE.FindAllStringSubmatch(string(b), -1); len(all) > 0 {
-			return all[len(all)-1][1]
+		if codes := a.smsCodes(); len(codes) > seen {
+			return codes[len(codes)-1]
 		}
 	}
 	tb.Fatal("no SMS code arrived")
@@ -142,7 +158,7 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatalf("user after sign-in %v", user)
 	}
 	c.ok("sendPhoneCode", nil)
-	if u := c.ok("verifyPhone", map[string]any{"code": a.lastSMSCode(t)})["user"].(map[string]any); u["phoneVerified"] != true {
+	if u := c.ok("verifyPhone", map[string]any{"code": a.nextSMSCode(t, 0)})["user"].(map[string]any); u["phoneVerified"] != true {
 		t.Fatalf("phone not verified: %v", u)
 	}
 	if u := c.ok("me", nil)["user"]; u == nil {
@@ -255,8 +271,9 @@ func (a *app) verified(tb testing.TB, email string, n int) *client {
 	m := a.mail.WaitFor(tb, email, n, 5*time.Second)
 	c.ok("verifyEmail", map[string]any{"token": tokenRE.FindStringSubmatch(m.Link())[1]})
 	c.ok("signIn", map[string]any{"email": email, "password": "Blue-Harbor-71"})
+	seen := len(a.smsCodes())
 	c.ok("sendPhoneCode", nil)
-	c.ok("verifyPhone", map[string]any{"code": a.lastSMSCode(tb)})
+	c.ok("verifyPhone", map[string]any{"code": a.nextSMSCode(tb, seen)})
 	return c
 }
 

@@ -35,20 +35,7 @@ func NewReportService(db *DB, accounts *AccountService, pdf backend.DocumentRend
 	return &ReportService{db: db, accounts: accounts, pdf: pdf, sheets: sheets, MaxImportRows: 200_000}
 }
 
-// lang is the UI language of the signed-in user's request; PDFs follow it.
-type langKey struct{}
-
-// WithLang returns a context asking for documents in a language (en, ru).
-func WithLang(ctx context.Context, lang string) context.Context {
-	return context.WithValue(ctx, langKey{}, lang)
-}
-
-func langOf(ctx context.Context) string {
-	if l, _ := ctx.Value(langKey{}).(string); l == "ru" {
-		return l
-	}
-	return "en"
-}
+func langOf(ctx context.Context) string { return backend.LangFromContext(ctx) }
 
 // InvoiceDetails writes an account's invoice-details PDF.
 func (s *ReportService) InvoiceDetails(ctx context.Context, w io.Writer, accountID string) error {
@@ -221,16 +208,16 @@ func (s *ReportService) checkImport(rows []backend.ImportRow) ([]backend.Employe
 	return inputs, limits, errs
 }
 
-func (s *ReportService) readImport(ctx context.Context, accountID, fileName string, r io.Reader) (*accountRow, []backend.ImportRow, error) {
+func (s *ReportService) readImport(ctx context.Context, accountID, fileName string, r io.Reader) (*accountRow, []string, []backend.ImportRow, error) {
 	acct, err := s.accounts.load(ctx, s.db.read, accountID, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	rows, err := s.sheets.ReadEmployees(r, fileName, s.MaxImportRows)
+	header, rows, err := s.sheets.ReadEmployeeFile(r, fileName, s.MaxImportRows)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return acct, rows, nil
+	return acct, header, rows, nil
 }
 
 func preview(rows []backend.ImportRow, inputs []backend.EmployeeInput, errs []backend.ImportRowError) backend.ImportPreview {
@@ -246,7 +233,7 @@ func preview(rows []backend.ImportRow, inputs []backend.EmployeeInput, errs []ba
 
 // PreviewImport reads and checks a file without importing anything.
 func (s *ReportService) PreviewImport(ctx context.Context, accountID, fileName string, r io.Reader) (backend.ImportPreview, error) {
-	_, rows, err := s.readImport(ctx, accountID, fileName, r)
+	_, _, rows, err := s.readImport(ctx, accountID, fileName, r)
 	if err != nil {
 		return backend.ImportPreview{}, err
 	}
@@ -286,7 +273,7 @@ func sortErrs(errs []backend.ImportRowError) {
 // refused row refuses the file, and errorsFile gets the refused rows with
 // their reasons.
 func (s *ReportService) ImportEmployees(ctx context.Context, accountID, fileName string, r io.Reader, errorsFile io.Writer) (backend.ImportPreview, error) {
-	acct, rows, err := s.readImport(ctx, accountID, fileName, r)
+	acct, header, rows, err := s.readImport(ctx, accountID, fileName, r)
 	if err != nil {
 		return backend.ImportPreview{}, err
 	}
@@ -315,7 +302,7 @@ func (s *ReportService) ImportEmployees(ctx context.Context, accountID, fileName
 	if len(errs) > 0 {
 		p.Valid = 0 // nothing was imported
 		if errorsFile != nil {
-			if err := s.sheets.WriteImportErrors(errorsFile, backend.EmployeeColumns, rows, errs); err != nil {
+			if err := s.sheets.WriteImportErrors(errorsFile, header, rows, errs); err != nil {
 				return p, fmt.Errorf("import errors file: %w", err)
 			}
 		}
