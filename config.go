@@ -124,7 +124,7 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 		backend.ChannelEmail: email, backend.ChannelSMS: text, backend.ChannelVoice: text}, log)
 	db.OnEnqueue = out.Nudge
 	users := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{
-		LinkBase: c.linkBase, DefaultRegion: c.region, Desktop: desktop, Log: log})
+		LinkBase: c.linkBase, DefaultRegion: c.region, Desktop: desktop, Version: version, Log: log})
 	files, err := vault.Open(filepath.Join(c.dataDir, "vault"))
 	if err != nil {
 		db.Close()

@@ -96,6 +96,7 @@ type ClientConfig struct {
 	TermsVersion    string         `json:"termsVersion"`
 	PrivacyVersion  string         `json:"privacyVersion"`
 	Desktop         bool           `json:"desktop"`
+	Version         string         `json:"version"` // shown in the About box
 }
 
 // Versions of the documents a user consents to at sign-up; stored with

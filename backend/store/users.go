@@ -29,6 +29,7 @@ type UserOptions struct {
 	// DefaultRegion reads phone numbers typed without a country code.
 	DefaultRegion string
 	Desktop       bool
+	Version       string
 	Log           *slog.Logger
 }
 
@@ -113,6 +114,7 @@ func (s *UserService) Config(ctx context.Context) (backend.ClientConfig, error) 
 		TermsVersion:    backend.TermsVersion,
 		PrivacyVersion:  backend.PrivacyVersion,
 		Desktop:         s.opts.Desktop,
+		Version:         s.opts.Version,
 	}, nil
 }
 
