@@ -79,7 +79,7 @@ func (s *ReportService) InvoiceDetailsBatch(ctx context.Context, w io.Writer, ac
 			name += "-" + strconv.Itoa(n+1)
 		}
 		seen[name]++
-		f, err := zw.Create(name + ".pdf")
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name + ".pdf", Method: zip.Deflate, Modified: s.db.Now()})
 		if err != nil {
 			return fmt.Errorf("batch: %w", err)
 		}

@@ -1,9 +1,11 @@
-import { Fragment, useEffect, useRef, type ReactNode } from 'react';
+import { Center, Loader } from '@mantine/core';
+import { Fragment, lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { Navigate, Outlet, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { onDeepLink, pendingDeepLink } from './api';
 import { useAccount } from './auth/account';
 import { needsAccount, normalizeDeepLink, redirectFor, type AccountGate } from './auth/routes';
 import { useSession } from './auth/session';
+import { AppLayout } from './components/AppLayout';
 import { BootError, BootLoading } from './components/Boot';
 import { AccountDetailsPage } from './pages/AccountDetails';
 import { AccountsPage } from './pages/Accounts';
@@ -19,6 +21,20 @@ import { ResetPage } from './pages/Reset';
 import { SignInPage } from './pages/SignIn';
 import { VerifyEmailPage } from './pages/VerifyEmail';
 import { VerifyPhonePage } from './pages/VerifyPhone';
+
+// The dashboard brings the chart library; it loads when first opened.
+const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
+
+// PageLoading: the signed-in frame while a screen's code loads.
+function PageLoading() {
+  return (
+    <AppLayout size="xl">
+      <Center py="xl">
+        <Loader size="sm" />
+      </Center>
+    </AppLayout>
+  );
+}
 
 // Token links work whoever is signed in, so they never wait for the account.
 const tokenRoute = (pathname: string, search: URLSearchParams) =>
@@ -93,6 +109,14 @@ export function App() {
           <Route path="/accounts/:id/kyc" element={<KeyByPath><AccountKycPage /></KeyByPath>} />
           <Route path="/kyc" element={<KycPage />} />
           <Route path="/kyc-queue" element={<KycQueuePage />} />
+          <Route
+            path="/dashboard"
+            element={
+              <Suspense fallback={<PageLoading />}>
+                <DashboardPage />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

@@ -2,13 +2,14 @@ import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import '@mantine/dropzone/styles.css';
 import './styles.css';
-import './i18n';
+import i18n from './i18n';
 
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { HashRouter } from 'react-router-dom';
+import { api } from './api';
 import { App } from './App';
 import { AccountProvider } from './auth/account';
 import { SessionProvider } from './auth/session';
@@ -26,6 +27,12 @@ function pathToHash() {
   window.history.replaceState(null, '', `${base}#/${m[1]}${search}`);
 }
 pathToHash();
+
+// The desktop backend writes PDFs in the UI's language: tell it now and on
+// every change (web requests carry it in a header instead).
+const tellLanguage = (lang: string) => void api.setLanguage({ lang }).catch(() => undefined);
+tellLanguage(i18n.resolvedLanguage ?? i18n.language);
+i18n.on('languageChanged', () => tellLanguage(i18n.resolvedLanguage ?? i18n.language));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -50,6 +50,8 @@ export const STAFF_ROLES: readonly Role[] = ['admin', 'agent', 'manager', 'revie
 export const isStaff = (role: Role | undefined): boolean => !!role && STAFF_ROLES.includes(role);
 // Staff who may open an account on a customer's behalf.
 export const canCreateAccounts = (role: Role | undefined): boolean => role === 'admin' || role === 'agent';
+// Staff who may export every company's employees at once.
+export const canExportAllEmployees = (role: Role | undefined): boolean => role === 'admin' || role === 'manager';
 
 export const emptyAddress = (): Address => ({ country: '', postcode: '', region: '', city: '', line1: '', line2: '' });
 

@@ -2,6 +2,7 @@
 // methods Wails binds (window.go.main.App.*); in a browser it POSTs to the
 // HTTP API of `gatehouse serve` (/api/<method>). Both reject with ApiError,
 // so screens never care which transport they run on.
+import i18next from 'i18next';
 
 export type Role = 'admin' | 'reviewer' | 'agent' | 'manager' | 'customer';
 
@@ -35,6 +36,7 @@ export interface ClientConfig {
   termsVersion: string;
   privacyVersion: string;
   desktop: boolean;
+  version: string; // the build, shown in the About line
 }
 
 // FieldError is one reason a field was refused. `code` is stable and is the
@@ -272,6 +274,44 @@ export interface KYCQueueItem {
 export const kycFileURL = (caseId: string, sha256: string) =>
   `/api/kyc/file?caseId=${encodeURIComponent(caseId)}&sha256=${encodeURIComponent(sha256)}`;
 
+
+// ---- Exports and reports ----
+
+export interface ReportMetrics {
+  signUps: number;
+  verifications: number;
+  profilesCompleted: number;
+  kycSubmitted: number;
+  kycApproved: number;
+  kycRejected: number;
+  medianHoursToApproval: number; // 0 when no approvals
+}
+export interface ReportDay extends ReportMetrics { day: number }
+export interface ReportAgent extends ReportMetrics { agentId: string; agent: string } // agent '' = self sign-up
+export interface MonthlyReport {
+  year: number;
+  month: number;
+  timeZone: string;
+  totals: ReportMetrics;
+  days: ReportDay[];
+  byAgent: ReportAgent[];
+  made: string;
+}
+
+export interface ImportRowError { line: number; fields: FieldError[] }
+export interface ImportPreview {
+  rows: number;
+  valid: number; // after an import: how many were imported (0 when any row was refused)
+  errors: ImportRowError[];
+  sample: { accountId: string; name: string; email: string; phone: string; role: string }[];
+}
+export interface ImportResult extends ImportPreview {
+  errorsFile?: string; // base64 .xlsx: the refused rows with an "Error" column
+}
+
+export interface SavedFile { path: string; cancelled: boolean } // desktop save dialog
+export interface ExportJob { id: string; done: number; total: number; state: 'running' | 'done' | 'failed' | 'cancelled'; error?: string }
+
 declare global {
   interface Window {
     go?: { main?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
@@ -280,6 +320,15 @@ declare global {
 }
 
 export const isDesktop = (): boolean => !!window.go?.main?.App;
+
+// uiLanguage is the language the UI shows (en, ru), as src/i18n set it up;
+// the backend writes documents (PDFs) in it.
+export function uiLanguage(): string {
+  return i18next.resolvedLanguage || i18next.language || 'en';
+}
+
+// Headers every web request carries: the UI language for documents.
+const langHeaders = (): Record<string, string> => ({ 'X-Gatehouse-Lang': uiLanguage() });
 
 function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
@@ -308,7 +357,7 @@ async function call<T>(method: string, input?: object): Promise<T> {
     try {
       res = await fetch(`/api/${method}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...langHeaders() },
         credentials: 'same-origin',
         body: JSON.stringify(input ?? {}),
       });
@@ -386,6 +435,24 @@ export const api = {
   kycQueue: (input: { entityType: string; state: '' | 'submitted' | 'in_review' }) => call<{ items: KYCQueueItem[] }>('kycQueue', input),
   // Admins make users staff: role admin | reviewer | agent | manager | customer. Errors on "email", "role".
   setUserRole: (input: { email: string; role: Role }) => call<{ user: User }>('setUserRole', input),
+  // Exports. On the desktop, save* open a native save dialog and write the
+  // file (cancelled: true when the person closed it). In a browser, use
+  // downloadURL() with a plain link instead (the session cookie goes along).
+  monthlyReport: (input: { year: number; month: number; timeZone: string }) => call<MonthlyReport>('monthlyReport', input),
+  importPreview: (input: { accountId: string; fileName: string; data: string }) => call<ImportPreview>('importPreview', input),
+  importEmployees: (input: { accountId: string; fileName: string; data: string }) => call<ImportResult>('importEmployees', input),
+  saveInvoicePdf: (input: { accountId: string }) => call<SavedFile>('saveInvoicePDF', input),
+  saveEmployees: (input: { accountId: string }) => call<SavedFile>('saveEmployees', input),
+  saveMonthlyReport: (input: { year: number; month: number; timeZone: string; format: 'xlsx' | 'pdf' }) =>
+    call<SavedFile>('saveMonthlyReport', input),
+  saveBase64File: (input: { name: string; data: string }) => call<SavedFile>('saveBase64File', input),
+  // Desktop batch: progress arrives as onExportProgress events; cancelExport stops it.
+  exportInvoicesZip: (input: { accountIds: string[] }) => call<SavedFile>('exportInvoicesZip', input),
+  cancelExport: () => call<object>('cancelExport'),
+  // Web batch: a job to poll; fetch the file at exportJobFileURL(id) when done.
+  startExportJob: (input: { accountIds: string[] }) => call<ExportJob>('exportJobs', input),
+  // Tells the desktop backend the UI language, for PDFs (web requests send it in a header).
+  setLanguage: (input: { lang: string }) => (isDesktop() ? call<object>('setLanguage', input) : Promise.resolve({})),
   // frontendReady tells the desktop shell which screen first rendered; it logs
   // the time since process start (the cold-start figure). A no-op on the web.
   frontendReady: (input: { screen: string }) => (isDesktop() ? call<object>('frontendReady', input) : Promise.resolve({})),
@@ -402,5 +469,37 @@ export async function pendingDeepLink(): Promise<string> {
 // when the desktop app is opened through a gatehouse:// URL.
 export function onDeepLink(cb: (path: string) => void): () => void {
   const off = window.runtime?.EventsOn?.('deeplink', (p) => cb(String(p)));
+  return off ?? (() => {});
+}
+
+// Web-only download and job URLs (GET; the session cookie authenticates).
+export const downloadURL = {
+  invoice: (accountId: string, lang: string) => `/api/export/invoice?accountId=${encodeURIComponent(accountId)}&lang=${lang}`,
+  employees: (accountId: string) => `/api/export/employees?accountId=${encodeURIComponent(accountId)}`, // '' = all (admins, managers)
+  report: (year: number, month: number, timeZone: string, format: 'xlsx' | 'pdf', lang: string) =>
+    `/api/export/report?year=${year}&month=${month}&timeZone=${encodeURIComponent(timeZone)}&format=${format}&lang=${lang}`,
+};
+
+// jobRequest: a GET or POST of /api/exportJobs/..., rejecting with ApiError
+// like call() does (no answer, or an answer that is not JSON, included).
+async function jobRequest(path: string, method: 'GET' | 'POST'): Promise<ExportJob> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method, credentials: 'same-origin', headers: langHeaders() });
+  } catch {
+    throw new ApiError({ code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' });
+  }
+  const body = await res.json().catch(() => null);
+  if (!res.ok || !body) throw toApiError(body?.error ?? { code: 'internal', message: 'Internal error.' });
+  return body as ExportJob;
+}
+export const exportJobStatus = (id: string): Promise<ExportJob> => jobRequest(`/api/exportJobs/${encodeURIComponent(id)}`, 'GET');
+export const cancelExportJob = (id: string): Promise<ExportJob> =>
+  jobRequest(`/api/exportJobs/${encodeURIComponent(id)}/cancel`, 'POST');
+export const exportJobFileURL = (id: string) => `/api/exportJobs/${encodeURIComponent(id)}/file`;
+
+// onExportProgress: desktop batch progress.
+export function onExportProgress(cb: (p: { done: number; total: number }) => void): () => void {
+  const off = window.runtime?.EventsOn?.('export:progress', (p) => cb(p as { done: number; total: number }));
   return off ?? (() => {});
 }

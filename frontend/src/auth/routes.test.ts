@@ -88,3 +88,15 @@ describe('normalizeDeepLink', () => {
     expect(normalizeDeepLink('gatehouse://verify-email?token=b')).toBe('/verify-email?token=b');
   });
 });
+
+describe('dashboard', () => {
+  it('opens for admins, managers and reviewers only', () => {
+    for (const role of ['admin', 'manager', 'reviewer'] as const) {
+      expect(redirectFor(user({ role }), '/dashboard', q())).toBeNull();
+    }
+    for (const role of ['agent', 'customer'] as const) {
+      expect(redirectFor(user({ role }), '/dashboard', q(), 'present')).toBe('/');
+    }
+    expect(redirectFor(null, '/dashboard', q())).toBe('/signin');
+  });
+});

@@ -15,6 +15,10 @@ const STAFF_ROUTE = /^\/accounts(\/[^/]+(\/kyc)?)?$/;
 export const canSeeKycQueue = (role: User['role'] | undefined): boolean =>
   role === 'reviewer' || role === 'admin' || role === 'manager';
 
+// The monthly onboarding dashboard: staff who read reports.
+export const canSeeDashboard = (role: User['role'] | undefined): boolean =>
+  role === 'admin' || role === 'manager' || role === 'reviewer';
+
 // needsAccount says whether the guard must know the user's account before
 // routing: verified customers only.
 export function needsAccount(user: User | null): boolean {
@@ -44,6 +48,7 @@ export function redirectFor(
   }
   if (isStaff(user.role) && STAFF_ROUTE.test(pathname)) return null;
   if (pathname === '/kyc-queue' && canSeeKycQueue(user.role)) return null;
+  if (pathname === '/dashboard' && canSeeDashboard(user.role)) return null;
   if (pathname === '/kyc' && user.role === 'customer' && account === 'present') return null;
   return pathname === '/' ? null : '/';
 }

@@ -1,14 +1,15 @@
 import { AppShell, Badge, Button, Container, Group, Text, UnstyledButton } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { isStaff } from '../account/fields';
-import { canSeeKycQueue } from '../auth/routes';
+import { canSeeDashboard, canSeeKycQueue } from '../auth/routes';
 import { useAccount } from '../auth/account';
 import { useSession } from '../auth/session';
 import { CompanyWindow } from './CompanyWindow';
 import { useKycQueueCount } from '../kyc/events';
-import { IconBuilding, IconList, IconShield, Logo } from './icons';
+import { IconBuilding, IconChart, IconList, IconShield, Logo } from './icons';
 import { LanguagePicker } from './LanguagePicker';
 
 interface AppLayoutProps {
@@ -24,9 +25,11 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { pathname } = useLocation();
-  const { user, signOut } = useSession();
+  const { user, signOut, config } = useSession();
   const { mine, setAccount, companyOpen, openCompany, closeCompany, autoOpenCompany } = useAccount();
   const [leaving, setLeaving] = useState(false);
+  // Narrow windows (the desktop's minimum is 1024 px) drop the nav icons.
+  const wide = useMediaQuery('(min-width: 75em)', true, { getInitialValueInEffect: false });
   const account = mine?.account ?? null;
   const queue = canSeeKycQueue(user?.role);
   const waiting = useKycQueueCount(queue);
@@ -51,13 +54,14 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
   const staff = isStaff(user.role);
   const onAccounts = pathname.startsWith('/accounts');
   const onQueue = pathname === '/kyc-queue';
+  const dashboard = canSeeDashboard(user.role);
 
   return (
     <AppShell header={{ height: 60 }} padding="lg" bg="gray.0">
       <AppShell.Header px="lg">
         <Group h="100%" justify="space-between" wrap="nowrap" gap="md">
-          <Group gap="lg" wrap="nowrap">
-            <UnstyledButton component={Link} to="/" data-testid="nav-home" aria-label={t('nav.home')}>
+          <Group gap={6} wrap="nowrap">
+            <UnstyledButton component={Link} to="/" mr="md" data-testid="nav-home" aria-label={t('nav.home')}>
               <Group gap="sm" wrap="nowrap">
                 <Logo size={32} />
                 <Text fw={700} size="lg">
@@ -71,7 +75,7 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
                 to="/accounts"
                 variant={onAccounts ? 'light' : 'subtle'}
                 size="sm"
-                leftSection={<IconList size={16} />}
+                leftSection={wide && <IconList size={16} />}
                 data-testid="nav-accounts"
               >
                 {t('nav.accounts')}
@@ -83,7 +87,7 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
                 to="/kyc-queue"
                 variant={onQueue ? 'light' : 'subtle'}
                 size="sm"
-                leftSection={<IconShield size={16} />}
+                leftSection={wide && <IconShield size={16} />}
                 rightSection={
                   waiting !== null && (
                     <Badge
@@ -104,6 +108,18 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
                 {t('nav.kycQueue')}
               </Button>
             )}
+            {dashboard && (
+              <Button
+                component={Link}
+                to="/dashboard"
+                variant={pathname === '/dashboard' ? 'light' : 'subtle'}
+                size="sm"
+                leftSection={wide && <IconChart size={16} />}
+                data-testid="nav-dashboard"
+              >
+                {t('nav.dashboard')}
+              </Button>
+            )}
             {account && (
               <Button
                 variant="subtle"
@@ -116,17 +132,17 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
               </Button>
             )}
           </Group>
-          <Group gap="lg" wrap="nowrap">
-            <Group gap={8} wrap="nowrap">
+          <Group gap="md" wrap="nowrap" style={{ minWidth: 0 }}>
+            <Group gap={8} wrap="nowrap" style={{ minWidth: 0 }}>
               <Text size="sm" fw={500} data-testid="home-user-name" truncate maw={220}>
                 {user.name}
               </Text>
-              <Badge variant="light" data-testid="home-user-role" data-role={user.role}>
+              <Badge variant="light" style={{ flexShrink: 0 }} data-testid="home-user-role" data-role={user.role}>
                 {t(`roles.${user.role}`, { defaultValue: user.role })}
               </Badge>
             </Group>
             <LanguagePicker />
-            <Button variant="default" size="xs" onClick={onSignOut} loading={leaving} data-testid="home-signout">
+            <Button variant="default" size="xs" onClick={onSignOut} loading={leaving} style={{ flexShrink: 0 }} data-testid="home-signout">
               {t('common.signOut')}
             </Button>
           </Group>
@@ -135,6 +151,9 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
       <AppShell.Main>
         <Container size={size} py="md">
           {children}
+          <Text size="xs" c="dimmed" ta="center" mt="xl" data-testid="about-version">
+            Gatehouse {config.version}
+          </Text>
         </Container>
       </AppShell.Main>
       {account && <CompanyWindow opened={companyOpen} onClose={closeCompany} account={account} onSaved={setAccount} />}

@@ -25,6 +25,7 @@ import {
   ADDRESS_FIELDS,
   COUNTRIES,
   displayName,
+  isStaff,
   normalizeProfile,
   profileForSave,
   PROFILE_FORM_FIELDS,
@@ -37,6 +38,7 @@ import { useApiError } from '../hooks/useApiError';
 import { regionName, timeZoneOptions } from '../lib/intl';
 import { ErrorAlert, InfoAlert, SuccessAlert } from './Alerts';
 import { Employees } from './Employees';
+import { InvoicePdfButton } from './exports/InvoicePdfButton';
 import { MissingAlert } from './MissingAlert';
 
 interface CompanyWindowProps {
@@ -144,6 +146,8 @@ function CompanyForm({ account, onSaved, onClose, onDialog }: CompanyFormProps) 
   const { t } = useTranslation();
   const { user, config } = useSession();
   const canEdit = account.canEdit;
+  // The invoice-details PDF: staff, and the customer's own administrators.
+  const canExport = isStaff(user?.role) || canEdit;
   const type = account.details.type;
   const form = useForm<CompanyProfile>({ initialValues: initialProfile(account, user, config) });
   const [busy, setBusy] = useState(false);
@@ -273,7 +277,7 @@ function CompanyForm({ account, onSaved, onClose, onDialog }: CompanyFormProps) 
             </Stack>
           </Fieldset>
           <Divider />
-          <Employees accountId={account.id} canEdit={canEdit} onDialog={onDialog} />
+          <Employees accountId={account.id} canEdit={canEdit} canExport={canExport} onDialog={onDialog} />
         </Stack>
 
         <Stack gap="lg">
@@ -334,15 +338,18 @@ function CompanyForm({ account, onSaved, onClose, onDialog }: CompanyFormProps) 
         </Stack>
       </SimpleGrid>
 
-      <Group justify="flex-end" gap="sm" className="gh-modal-footer">
-        <Button variant="default" onClick={onClose} data-testid="company-close">
-          {t('company.close')}
-        </Button>
-        {canEdit && (
-          <Button onClick={() => void save()} loading={busy} disabled={failure.blocked} data-testid="company-save">
-            {t('company.save')}
+      <Group justify="space-between" gap="sm" className="gh-modal-footer">
+        <div>{canExport && <InvoicePdfButton accountId={account.id} unsaved={canEdit && form.isDirty()} />}</div>
+        <Group gap="sm">
+          <Button variant="default" onClick={onClose} data-testid="company-close">
+            {t('company.close')}
           </Button>
-        )}
+          {canEdit && (
+            <Button onClick={() => void save()} loading={busy} disabled={failure.blocked} data-testid="company-save">
+              {t('company.save')}
+            </Button>
+          )}
+        </Group>
       </Group>
     </Box>
   );

@@ -21,13 +21,15 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Employee } from '../api';
+import { api, downloadURL, type Employee } from '../api';
 import { asApiError, fieldsAsGeneral, splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
+import { useSaveFile } from '../hooks/useSaveFile';
 import { formatNumber, phoneExample } from '../lib/intl';
 import { ErrorAlert } from './Alerts';
-import { IconDots, IconPlus, IconSearch } from './icons';
+import { EmployeeImportModal } from './exports/EmployeeImport';
+import { IconDots, IconDownload, IconPlus, IconSearch, IconUpload } from './icons';
 
 type EmployeeRole = Employee['role'];
 type Change = { role?: EmployeeRole; maxDialogs?: number; clearMaxDialogs?: boolean; active?: boolean };
@@ -40,6 +42,8 @@ const STATUS_COLORS: Record<Employee['status'], string> = { invited: 'yellow', a
 interface EmployeesProps {
   accountId: string;
   canEdit: boolean;
+  // canExport: the spreadsheet export (editors, and staff who may see the account).
+  canExport?: boolean;
   // onDialog reports whether one of this block's dialogs is open, so the
   // window around it leaves Escape and focus to the dialog.
   onDialog?: (open: boolean) => void;
@@ -47,7 +51,7 @@ interface EmployeesProps {
 
 // Employees: the people who may sign in to the account. Changes here apply
 // at once (they are not part of "Save company").
-export function Employees({ accountId, canEdit, onDialog }: EmployeesProps) {
+export function Employees({ accountId, canEdit, canExport = canEdit, onDialog }: EmployeesProps) {
   const { t } = useTranslation();
   const { setUser } = useSession();
   const [query, setQuery] = useState('');
@@ -57,8 +61,10 @@ export function Employees({ accountId, canEdit, onDialog }: EmployeesProps) {
   const [pending, setPending] = useState<string | null>(null);
   const [inviting, setInviting] = useState(false);
   const [limitFor, setLimitFor] = useState<Employee | null>(null);
+  const [importing, setImporting] = useState(false);
   const failure = useApiError();
   const seq = useRef(0);
+  const { save, busy: exporting } = useSaveFile();
 
   const setFailure = failure.set;
   const fail = useCallback(
@@ -90,8 +96,8 @@ export function Employees({ accountId, canEdit, onDialog }: EmployeesProps) {
   }, [load]);
 
   useEffect(() => {
-    onDialog?.(inviting || limitFor !== null);
-  }, [inviting, limitFor, onDialog]);
+    onDialog?.(inviting || importing || limitFor !== null);
+  }, [inviting, importing, limitFor, onDialog]);
 
   const replace = (next: Employee) => setItems((list) => (list ?? []).map((e) => (e.userId === next.userId ? next : e)));
 
@@ -138,6 +144,38 @@ export function Employees({ accountId, canEdit, onDialog }: EmployeesProps) {
         <Text size="sm" c="dimmed" mt={4}>
           {t('employees.hint')}
         </Text>
+        {(canExport || canEdit) && (
+          <Group gap="xs" mt="xs">
+            {canExport && (
+              <Button
+                variant="default"
+                size="compact-sm"
+                leftSection={<IconDownload size={14} />}
+                loading={exporting === 'employees'}
+                onClick={() =>
+                  void save('employees', {
+                    desktop: () => api.saveEmployees({ accountId }),
+                    web: () => downloadURL.employees(accountId),
+                  })
+                }
+                data-testid="emp-export"
+              >
+                {t('exports.employeesXlsx')}
+              </Button>
+            )}
+            {canEdit && (
+              <Button
+                variant="default"
+                size="compact-sm"
+                leftSection={<IconUpload size={14} />}
+                onClick={() => setImporting(true)}
+                data-testid="emp-import"
+              >
+                {t('exports.import')}
+              </Button>
+            )}
+          </Group>
+        )}
       </div>
       <TextInput
         placeholder={t('employees.search')}
@@ -170,6 +208,19 @@ export function Employees({ accountId, canEdit, onDialog }: EmployeesProps) {
         </Stack>
       )}
       {canEdit && <InviteModal opened={inviting} accountId={accountId} onClose={() => setInviting(false)} onInvited={invited} />}
+      {canEdit && (
+        <EmployeeImportModal
+          opened={importing}
+          accountId={accountId}
+          zIndex={NESTED_Z}
+          onClose={() => setImporting(false)}
+          onImported={() => {
+            setImporting(false);
+            setQuery('');
+            void load();
+          }}
+        />
+      )}
       {canEdit && (
         <LimitModal
           emp={limitFor}

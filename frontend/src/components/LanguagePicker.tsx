@@ -8,8 +8,8 @@ export function LanguagePicker() {
   const id = useId();
   const current = LANGUAGES.some((l) => l.value === i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en';
   return (
-    <Group gap={8} wrap="nowrap">
-      <Text component="label" htmlFor={id} size="sm" c="dimmed">
+    <Group gap={8} wrap="nowrap" style={{ flexShrink: 0 }}>
+      <Text component="label" htmlFor={id} size="sm" c="dimmed" visibleFrom="lg">
         {t('common.language')}
       </Text>
       <NativeSelect
@@ -18,6 +18,7 @@ export function LanguagePicker() {
         w={110}
         data={LANGUAGES.map((l) => ({ value: l.value, label: l.label }))}
         value={current}
+        aria-label={t('common.language')}
         onChange={(e) => void i18n.changeLanguage(e.currentTarget.value)}
         data-testid="language-select"
       />

@@ -9,6 +9,7 @@ import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
 import { AppLayout } from '../components/AppLayout';
 import { CompanyWindow } from '../components/CompanyWindow';
+import { InvoicePdfButton } from '../components/exports/InvoicePdfButton';
 import { IconArrowLeft, IconBuilding, IconCheck, IconShield } from '../components/icons';
 import { MissingAlert } from '../components/MissingAlert';
 import { useApiError } from '../hooks/useApiError';
@@ -120,6 +121,7 @@ function AccountSummaryCard({ account, onOpen }: { account: Account; onOpen: () 
           </Text>
         </div>
         <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+          <InvoicePdfButton accountId={account.id} />
           <Button
             component={Link}
             to={`/accounts/${encodeURIComponent(account.id)}/kyc`}

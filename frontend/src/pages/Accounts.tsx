@@ -1,18 +1,20 @@
-import { Badge, Button, Center, Group, Loader, Paper, Select, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Center, Checkbox, Group, Loader, Paper, Select, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
-import { api, type AccountStatus, type AccountSummary } from '../api';
+import { api, downloadURL, type AccountStatus, type AccountSummary } from '../api';
 import { asApiError } from '../api/errors';
-import { canCreateAccounts } from '../account/fields';
+import { canCreateAccounts, canExportAllEmployees } from '../account/fields';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
 import { AppLayout } from '../components/AppLayout';
-import { IconPlus, IconSearch } from '../components/icons';
+import { BatchExportModal, useBatchExport } from '../components/exports/BatchExport';
+import { IconDownload, IconFile, IconPlus, IconSearch } from '../components/icons';
 import { useApiError } from '../hooks/useApiError';
+import { useSaveFile } from '../hooks/useSaveFile';
 import { useScreen } from '../hooks/useScreen';
-import { formatDate } from '../lib/intl';
+import { formatDate, formatNumber } from '../lib/intl';
 
 const PAGE = 25;
 const none = (
@@ -41,6 +43,10 @@ export function AccountsPage() {
   const failure = useApiError();
   const setFailure = failure.set;
   const seq = useRef(0);
+  // Accounts ticked for a batch export; kept while the list is searched.
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const batch = useBatchExport();
+  const { save, busy } = useSaveFile();
 
   const fetchPage = useCallback(
     async (after: string) => {
@@ -75,6 +81,30 @@ export function AccountsPage() {
   const open = (id: string) => navigate(`/accounts/${encodeURIComponent(id)}`);
   const filtered = !!debounced || !!status;
 
+  const shown = items ?? [];
+  const onPage = shown.filter((a) => selected.has(a.id)).length;
+  const toggle = (id: string, on: boolean) =>
+    setSelected((old) => {
+      const next = new Set(old);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const togglePage = (on: boolean) =>
+    setSelected((old) => {
+      const next = new Set(old);
+      for (const a of shown) {
+        if (on) next.add(a.id);
+        else next.delete(a.id);
+      }
+      return next;
+    });
+  const exportAll = () =>
+    void save('employees', {
+      desktop: () => api.saveEmployees({ accountId: '' }),
+      web: () => downloadURL.employees(''),
+    });
+
   return (
     <AppLayout size="xl">
       <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="accounts">
@@ -87,11 +117,25 @@ export function AccountsPage() {
               {t('accounts.intro')}
             </Text>
           </div>
-          {canCreateAccounts(user?.role) && (
-            <Button component={Link} to="/accounts/new" leftSection={<IconPlus size={16} />} size="sm" data-testid="accounts-new">
-              {t('accounts.new')}
-            </Button>
-          )}
+          <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+            {canExportAllEmployees(user?.role) && (
+              <Button
+                variant="default"
+                size="sm"
+                leftSection={<IconDownload size={16} />}
+                loading={busy === 'employees'}
+                onClick={exportAll}
+                data-testid="export-all-employees"
+              >
+                {t('exports.allEmployees')}
+              </Button>
+            )}
+            {canCreateAccounts(user?.role) && (
+              <Button component={Link} to="/accounts/new" leftSection={<IconPlus size={16} />} size="sm" data-testid="accounts-new">
+                {t('accounts.new')}
+              </Button>
+            )}
+          </Group>
         </Group>
 
         <Group mt="lg" gap="md" align="flex-end" wrap="nowrap">
@@ -122,6 +166,33 @@ export function AccountsPage() {
 
         <ErrorAlert error={failure.error} secondsLeft={failure.secondsLeft} testid="accounts-error" mt="md" />
 
+        {items !== null && items.length > 0 && (
+          <Group mt="lg" gap="md" justify="space-between" className="gh-selection-bar" data-testid="accounts-selection">
+            <Group gap="sm">
+              <Text size="sm" c={selected.size ? undefined : 'dimmed'} data-testid="accounts-selected" data-count={selected.size}>
+                {selected.size
+                  ? t('exports.selected', { count: selected.size, n: formatNumber(selected.size, lang) })
+                  : t('exports.selectHint')}
+              </Text>
+              {selected.size > 0 && (
+                <Anchor component="button" type="button" size="sm" onClick={() => setSelected(new Set())} data-testid="accounts-select-clear">
+                  {t('exports.clearSelection')}
+                </Anchor>
+              )}
+            </Group>
+            <Button
+              size="sm"
+              variant={selected.size ? 'filled' : 'default'}
+              leftSection={<IconFile size={16} />}
+              disabled={selected.size === 0}
+              onClick={() => batch.start([...selected])}
+              data-testid="export-batch"
+            >
+              {t('exports.batch')}
+            </Button>
+          </Group>
+        )}
+
         {items === null ? (
           <Center py="xl">{loading && <Loader size="sm" aria-label={t('common.loading')} />}</Center>
         ) : items.length === 0 ? (
@@ -129,10 +200,19 @@ export function AccountsPage() {
             {filtered ? t('accounts.noMatch') : t('accounts.empty')}
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={860} mt="lg">
+          <Table.ScrollContainer minWidth={900} mt="md">
             <Table highlightOnHover verticalSpacing="sm" style={{ opacity: loading ? 0.6 : 1 }} data-testid="accounts-table">
               <Table.Thead>
                 <Table.Tr>
+                  <Table.Th w={44}>
+                    <Checkbox
+                      aria-label={t('exports.selectPage')}
+                      checked={shown.length > 0 && onPage === shown.length}
+                      indeterminate={onPage > 0 && onPage < shown.length}
+                      onChange={(e) => togglePage(e.currentTarget.checked)}
+                      data-testid="accounts-select-page"
+                    />
+                  </Table.Th>
                   <Table.Th>{t('accounts.col.name')}</Table.Th>
                   <Table.Th>{t('accounts.col.type')}</Table.Th>
                   <Table.Th>{t('accounts.col.email')}</Table.Th>
@@ -153,7 +233,16 @@ export function AccountsPage() {
                       if (e.key === 'Enter') open(a.id);
                     }}
                     data-testid={`accounts-row-${a.id}`}
+                    data-selected={selected.has(a.id) || undefined}
                   >
+                    <Table.Td onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+                      <Checkbox
+                        aria-label={t('exports.selectOne', { name: a.name || t('accounts.unnamed') })}
+                        checked={selected.has(a.id)}
+                        onChange={(e) => toggle(a.id, e.currentTarget.checked)}
+                        data-testid={`accounts-select-${a.id}`}
+                      />
+                    </Table.Td>
                     <Table.Td>
                       <Text size="sm" fw={600}>
                         {a.name || t('accounts.unnamed')}
@@ -206,6 +295,7 @@ export function AccountsPage() {
           </Center>
         )}
       </Paper>
+      <BatchExportModal state={batch.state} onCancel={() => void batch.cancel()} onClose={batch.reset} />
     </AppLayout>
   );
 }
