@@ -81,7 +81,7 @@ test('the customer uploads the documents of the entity type and submits', async 
   await byId(C, 'kyc-req-pan').locator('[data-status="pending"]').first().waitFor();
   await choose(C, 'kyc-kind-address_proof', 'Aadhaar card');
   await byId(C, 'kyc-file-address_proof').setInputFiles(file('aadhaar.png', Buffer.concat([png, Buffer.from('blurred')])));
-  await byId(C, 'kyc-req-address_proof').locator('[data-kind="aadhaar"]').waitFor();
+  await byId(C, 'kyc-req-address_proof').locator('[data-testid^="kyc-doc-"][data-kind="aadhaar"]').waitFor();
   assert.equal(await byId(C, 'kyc-submit').isDisabled(), true, 'submit must wait for every mandatory document');
 
   // Drag and drop a PDF.
@@ -92,7 +92,7 @@ test('the customer uploads the documents of the entity type and submits', async 
     return d;
   }, pdf.toString('base64'));
   for (const ev of ['dragenter', 'dragover', 'drop']) await byId(C, 'kyc-drop-letter_of_authority').dispatchEvent(ev, { dataTransfer: dt });
-  await byId(C, 'kyc-req-letter_of_authority').locator('[data-kind="letter_of_authority"]').waitFor();
+  await byId(C, 'kyc-req-letter_of_authority').locator('[data-testid^="kyc-doc-"][data-kind="letter_of_authority"]').waitFor();
   await byId(C, 'kyc-complete').waitFor();
   await shot(C, '31-kyc-complete');
   await byId(C, 'kyc-submit').click();
