@@ -61,3 +61,54 @@ fmt_ms() { awk -v ms="$1" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
 
 # The version stamped into binaries.
 build_version() { git describe --tags --always --dirty 2>/dev/null || echo dev; }
+
+# ---- packaging (scripts/package.sh, scripts/package-test.sh) -----------------
+# nfpm, run with `go run` (no install step). Newer releases (v2.46.0 on) need
+# modules the Go proxy here does not serve.
+NFPM_VERSION=v2.45.2
+
+# What packaging adds to APT_PACKAGES (setup.sh installs them when
+# GATEHOUSE_PACKAGE_SETUP=1; package.sh asks for that).
+PACKAGE_APT_PACKAGES=(
+  gcc-mingw-w64-x86-64 # cgo (SQLite) for the Windows build: x86_64-w64-mingw32-gcc
+  nsis                 # makensis: the Windows installer
+  osslsigncode         # Authenticode signatures (preinstalled on these machines)
+  desktop-file-utils   # update-desktop-database, desktop-file-validate (package test)
+  xdg-utils            # xdg-mime (package test)
+  7zip                 # 7zz: unpacks the installer (package test)
+)
+
+# package_versions: sets the versions a release is stamped with, from git:
+#   VERSION           `git describe --tags --always --dirty` (what
+#                     `gatehouse --version` prints; file names in dist/)
+#   VERSION_BASE      X.Y.Z of the newest vX.Y.Z tag, else wails.json's
+#                     info.productVersion (Windows resources need numbers)
+#   VERSION_COUNT     commits since that tag (since the start when untagged)
+#   DEB_VERSION       X.Y.Z at a clean tag, X.Y.Z+N.gHASH after one,
+#                     X.Y.Z~N.gHASH before the first (sorts below X.Y.Z);
+#                     ".dirty" when the work tree has changes
+#   WIN_FILE_VERSION  X.Y.Z.N (each part at most 65535)
+package_versions() {
+  local tag hash dirty=""
+  VERSION=$(build_version)
+  tag=$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null || true)
+  hash=$(git rev-parse --short HEAD 2>/dev/null || echo nogit)
+  [[ $VERSION != *-dirty ]] || dirty=.dirty
+  if [[ $tag =~ ^v([0-9]+\.[0-9]+\.[0-9]+)$ ]]; then
+    VERSION_BASE=${BASH_REMATCH[1]}
+    VERSION_COUNT=$(git rev-list --count "$tag..HEAD")
+    if [ "$VERSION_COUNT" -eq 0 ]; then
+      DEB_VERSION=$VERSION_BASE${dirty:++dirty}
+    else
+      DEB_VERSION=$VERSION_BASE+$VERSION_COUNT.g$hash$dirty
+    fi
+  else
+    VERSION_BASE=$(node -p 'require("./wails.json").info.productVersion')
+    [[ $VERSION_BASE =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+      die "wails.json info.productVersion must be X.Y.Z (is '$VERSION_BASE')"
+    VERSION_COUNT=$(git rev-list --count HEAD 2>/dev/null || echo 0)
+    DEB_VERSION=$VERSION_BASE~$VERSION_COUNT.g$hash$dirty
+  fi
+  WIN_FILE_VERSION=$VERSION_BASE.$((VERSION_COUNT > 65535 ? 65535 : VERSION_COUNT))
+  export VERSION VERSION_BASE VERSION_COUNT DEB_VERSION WIN_FILE_VERSION
+}

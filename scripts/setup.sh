@@ -16,6 +16,9 @@ command -v npm >/dev/null 2>&1 || die "npm is not installed (need npm with node 
 go_path_setup
 
 # ---- apt packages ------------------------------------------------------------
+# The packaging tools (mingw-w64, NSIS, ...) only when asked: scripts/test.sh,
+# package.sh and package-test.sh set GATEHOUSE_PACKAGE_SETUP=1.
+[ "${GATEHOUSE_PACKAGE_SETUP:-}" != 1 ] || APT_PACKAGES+=("${PACKAGE_APT_PACKAGES[@]}")
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -3,7 +3,12 @@
 # stopping at the first failure:
 #   set-up; go vet; go test -race; frontend build; frontend unit tests;
 #   browser end-to-end tests (e2e/*.test.mjs, when there are any);
-#   wails build; the desktop smoke test under Xvfb (scripts/xvfb-test.sh).
+#   wails build; the desktop smoke test under Xvfb (scripts/xvfb-test.sh);
+#   packaging: scripts/package.sh builds dist/ (.deb, signed Windows app and
+#   installer) and scripts/package-test.sh tests it, installing the .deb into
+#   this machine's system and removing it (3 to 5 minutes from empty caches).
+#   GATEHOUSE_TEST_PACKAGE=0 skips packaging; it is skipped by itself when
+#   its tools are missing and cannot be installed (no apt-get).
 # Each section prints a header and its time. The last line is
 # `N passed, M failed` (CI reads it); the exit status is 0 only when M is 0.
 # SKIP_SETUP=1 skips the set-up section.
@@ -58,7 +63,18 @@ skip() {
   printf '\033[1;33m==== %s: skipped (%s) ====\033[0m\n' "$1" "$2"
 }
 
-do_setup() { bash scripts/setup.sh; }
+# Packaging runs unless GATEHOUSE_TEST_PACKAGE=0; its tools (mingw-w64,
+# NSIS, ...) are cheap to install, so the set-up adds them.
+test_package=1
+[ "${GATEHOUSE_TEST_PACKAGE:-1}" != 0 ] || test_package=""
+
+do_setup() {
+  if [ -n "$test_package" ]; then
+    GATEHOUSE_PACKAGE_SETUP=1 bash scripts/setup.sh
+  else
+    bash scripts/setup.sh
+  fi
+}
 do_vet() { go vet ./...; }
 do_gotest() { go test -race -count=1 ./...; }
 do_frontend_build() { (cd frontend && npm run build); }
@@ -92,6 +108,10 @@ do_wails_build() {
   ls -l build/bin/gatehouse
 }
 do_desktop() { bash scripts/xvfb-test.sh; }
+do_package() {
+  SKIP_SETUP=1 bash scripts/package.sh
+  SKIP_SETUP=1 bash scripts/package-test.sh
+}
 
 if [ "${SKIP_SETUP:-}" = 1 ]; then
   skip "set-up" "SKIP_SETUP=1"
@@ -113,5 +133,20 @@ else
 fi
 section "wails build" do_wails_build
 section "desktop under Xvfb" do_desktop
+if [ -z "$test_package" ]; then
+  skip "packaging" "GATEHOUSE_TEST_PACKAGE=0"
+else
+  missing_tools=()
+  for t in x86_64-w64-mingw32-gcc makensis osslsigncode 7zz dpkg-deb apt-get desktop-file-validate xdg-mime; do
+    command -v "$t" >/dev/null 2>&1 || missing_tools+=("$t")
+  done
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    skip "packaging" "the package test installs the .deb: needs root or sudo"
+  elif [ ${#missing_tools[@]} -eq 0 ]; then
+    section "packaging" do_package
+  else
+    skip "packaging" "missing ${missing_tools[*]} (GATEHOUSE_PACKAGE_SETUP=1 bash scripts/setup.sh installs them)"
+  fi
+fi
 
 finish

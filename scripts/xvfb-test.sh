@@ -4,17 +4,24 @@
 # the frontend's first screen (the app prints `GATEHOUSE_READY screen=...
 # elapsed_ms=...`), screenshots the display and checks the picture is not
 # blank. Prints `cold start: N ms`.
-# Artifacts: build/artifacts/desktop-signin.png and desktop.log.
+# Artifacts: build/artifacts/desktop-signin.png, desktop.log and xvfb.log.
 # READY_TIMEOUT (seconds, default 60) bounds the wait.
+# Usage: xvfb-test.sh [BINARY] (default build/bin/gatehouse). For other
+# binaries (scripts/package-test.sh runs the installed /usr/bin/gatehouse):
+#   ARTIFACT_NAME=NAME  artifacts NAME-signin.png, NAME.log, NAME-xvfb.log
+#   DATA_DIR=DIR        the data folder (the app creates it; kept afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-bin=build/bin/gatehouse
+bin=${1:-build/bin/gatehouse}
 art=build/artifacts
-shot="$art/desktop-signin.png"
-log="$art/desktop.log"
+name=${ARTIFACT_NAME:-desktop}
+shot="$art/$name-signin.png"
+log="$art/$name.log"
+xlog="$art/xvfb.log"
+[ "$name" = desktop ] || xlog="$art/$name-xvfb.log"
 timeout=${READY_TIMEOUT:-60}
 
 [ -x "$bin" ] || die "$bin is missing: run 'wails build' first (scripts/test.sh does)"
@@ -24,7 +31,12 @@ done
 mkdir -p "$art"
 rm -f "$shot" "$log"
 
-data=$(mktemp -d)
+keep_data=""
+if [ -n "${DATA_DIR:-}" ]; then
+  data=$DATA_DIR keep_data=1
+else
+  data=$(mktemp -d)
+fi
 xvfb_pid="" app_pid="" dispfile=$(mktemp)
 stop() { # stop PID: TERM, up to 5 s, then KILL
   local pid=$1 i
@@ -40,7 +52,8 @@ stop() { # stop PID: TERM, up to 5 s, then KILL
 cleanup() {
   stop "$app_pid"
   stop "$xvfb_pid"
-  rm -rf "$data" "$dispfile"
+  [ -n "$keep_data" ] || rm -rf "$data"
+  rm -f "$dispfile"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -52,14 +65,14 @@ show_log() {
 }
 
 # A display of our own: Xvfb picks a free number and writes it to fd 3.
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$dispfile" 2>"$art/xvfb.log" &
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$dispfile" 2>"$xlog" &
 xvfb_pid=$!
 for _ in $(seq 100); do
   [ -s "$dispfile" ] && break
-  kill -0 "$xvfb_pid" 2>/dev/null || die "Xvfb exited: $(cat "$art/xvfb.log")"
+  kill -0 "$xvfb_pid" 2>/dev/null || die "Xvfb exited: $(cat "$xlog")"
   sleep 0.1
 done
-[ -s "$dispfile" ] || die "Xvfb did not report a display within 10 s: $(cat "$art/xvfb.log")"
+[ -s "$dispfile" ] || die "Xvfb did not report a display within 10 s: $(cat "$xlog")"
 export DISPLAY=":$(tr -d '[:space:]' <"$dispfile")"
 say "Xvfb on $DISPLAY (pid $xvfb_pid)"
 
