@@ -213,10 +213,3 @@ func (db *DB) Changes(ctx context.Context, afterSeq int64, limit int) ([]backend
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(v.Int64).UTC()
-}

@@ -180,10 +180,6 @@ func (s *KYCService) FindCase(ctx context.Context, accountID string) (*backend.K
 	return s.build(ctx, s.db.read, acct, c)
 }
 
-func (s *KYCService) caseOf(ctx context.Context, accountID string) (*backend.KYCCase, error) {
-	return s.FindCase(ctx, accountID)
-}
-
 // event records a step of a case's history and logs the change.
 func (tx *Tx) kycEvent(caseID, actor, action, from, to, reason string) error {
 	id := newID()
@@ -254,7 +250,7 @@ func (s *KYCService) editCase(ctx context.Context, accountID string, fn func(tx 
 	if err != nil {
 		return nil, wrapUnlessApp("kyc", err)
 	}
-	return s.caseOf(ctx, accountID)
+	return s.FindCase(ctx, accountID)
 }
 
 // SetEntityType chooses the account's legal form; documents of kinds the
@@ -500,7 +496,7 @@ func (s *KYCService) review(ctx context.Context, caseID string, fn func(tx *Tx, 
 	if err != nil {
 		return nil, wrapUnlessApp("kyc review", err)
 	}
-	return s.caseOf(ctx, accountID)
+	return s.FindCase(ctx, accountID)
 }
 
 // StartReview takes a submitted case into review.
