@@ -33,6 +33,9 @@ type Server struct {
 	Log      *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
 	SecureCookies bool
+	// Sync serves the desktops' sync protocol under /sync/ (see backend/sync);
+	// it authenticates devices itself, not by the session cookie.
+	Sync http.Handler
 }
 
 // Handler returns the HTTP handler.
@@ -83,6 +86,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	if s.Frontend != nil {
 		mux.Handle("GET /", http.FileServerFS(s.Frontend))
+	}
+	if s.Sync != nil {
+		mux.Handle("/sync/", s.Sync)
 	}
 	return s.authenticate(mux)
 }
