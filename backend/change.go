@@ -16,6 +16,11 @@ type Change struct {
 	Op       string `json:"op"` // "upsert" or "delete" (a tombstone)
 	Data     any    `json:"data"`
 	HLC      string `json:"hlc"`
+	// Base holds, per column, the clock of the value the writer replaced:
+	// a receiver whose value has another clock knows the two were concurrent.
+	Base map[string]string `json:"base,omitempty"`
+	// Seq is the change's position in the server's log (pull answers only).
+	Seq int64 `json:"seq,omitempty"`
 }
 
 // HLC is a hybrid logical clock: wall time in milliseconds, a counter for
@@ -40,6 +45,20 @@ func (c *HLC) Next() string {
 		c.logical++
 	}
 	return fmt.Sprintf("%013d-%05d-%s", c.wall, c.logical, c.Node)
+}
+
+// HLCWall returns a timestamp's wall time in Unix milliseconds; ok is false
+// when ts is not an HLC timestamp.
+func HLCWall(ts string) (wall int64, ok bool) {
+	var logical uint32
+	var node string
+	if len(ts) < 21 || len(ts) > 64 {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(ts, "%013d-%05d-%s", &wall, &logical, &node); err != nil || node == "" {
+		return 0, false
+	}
+	return wall, true
 }
 
 // Observe moves the clock past a timestamp received from another node.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -36,6 +35,8 @@ type DB struct {
 	// Now is the clock; tests move it to test expiry.
 	Now func() time.Time
 	hlc *backend.HLC
+	// entities: the tables that sync, by change-log entity name.
+	entities map[string]*syncEntity
 	// OnEnqueue is called after a commit that queued a message, to nudge
 	// the outbox sender.
 	OnEnqueue func()
@@ -64,6 +65,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	node, err := db.nodeID(ctx)
 	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.loadSyncEntities(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -166,20 +171,6 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// appendChange records a business write in the change log.
-func (tx *Tx) appendChange(entity, entityID, op string, data any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return fmt.Errorf("change %s: %w", entity, err)
-	}
-	_, err = tx.Exec(`INSERT INTO changes (id, entity, entity_id, op, data, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		newID(), entity, entityID, op, string(b), tx.db.hlc.Next(), tx.now.UnixMilli())
-	if err != nil {
-		return fmt.Errorf("change %s: %w", entity, err)
-	}
-	return nil
-}
-
 // enqueue puts a message in the outbox, due now.
 func (tx *Tx) enqueue(channel, to, subject, body string) error {
 	_, err := tx.Exec(`INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -189,27 +180,6 @@ func (tx *Tx) enqueue(channel, to, subject, body string) error {
 	}
 	tx.enqueued = true
 	return nil
-}
-
-// Changes returns the change-log entries after seq, oldest first (sync
-// pushes them; tests read them).
-func (db *DB) Changes(ctx context.Context, afterSeq int64, limit int) ([]backend.Change, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, entity, entity_id, op, data, hlc FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
-	if err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
-	defer rows.Close()
-	var out []backend.Change
-	for rows.Next() {
-		var c backend.Change
-		var data string
-		if err := rows.Scan(&c.ID, &c.Entity, &c.EntityID, &c.Op, &data, &c.HLC); err != nil {
-			return nil, fmt.Errorf("changes: %w", err)
-		}
-		c.Data = json.RawMessage(data)
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

@@ -1,0 +1,541 @@
+package replica
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gatehouse/backend"
+	"gatehouse/backend/store"
+)
+
+// Sync state keys in store.DB's sync_state.
+const (
+	keyServer   = "server"
+	keyToken    = "device_token"
+	keyDevice   = "device_id"
+	keyName     = "device_name"
+	keyCursor   = "cursor"
+	keyLastSync = "last_sync"
+)
+
+// Client is a desktop's side of sync. Run loops until its context ends:
+// on every nudge (a local write) or interval it pushes what is pending,
+// hands over the outbox, pulls the server's changes and fetches the files
+// they name. Everything it does is idempotent, so it resumes after a crash,
+// a kill or a lost connection by simply running again.
+type Client struct {
+	DB    *store.DB
+	Files Files
+	// PartDir holds partial downloads.
+	PartDir  string
+	HTTP     *http.Client
+	Log      *slog.Logger
+	Interval time.Duration // between rounds when nothing nudges; default 30 s
+	Batch    int           // changes per push; default store.MaxBatch
+	// OnStatus is told whenever the status changes (the desktop emits an event).
+	OnStatus func(backend.SyncStatus)
+
+	mu      sync.Mutex
+	online  bool
+	syncing bool
+	lastErr string
+	nudge   chan struct{}
+	round   sync.Mutex // one round at a time
+}
+
+func (c *Client) init() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.nudge == nil {
+		c.nudge = make(chan struct{}, 1)
+	}
+	if c.HTTP == nil {
+		c.HTTP = &http.Client{Timeout: 60 * time.Second}
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+}
+
+// Nudge asks for a round soon (after a local write).
+func (c *Client) Nudge() {
+	c.init()
+	select {
+	case c.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs until ctx ends.
+func (c *Client) Run(ctx context.Context) {
+	c.init()
+	interval := c.Interval
+	if interval <= 0 {
+		interval = 30 * time.Second
+	}
+	backoff := time.Second
+	for {
+		err := c.SyncNow(ctx)
+		wait := interval
+		if err != nil && !errors.Is(err, errNotConnected) {
+			// Offline: try again sooner than the interval, then back off.
+			wait = min(backoff, interval)
+			backoff = min(backoff*2, interval)
+		} else {
+			backoff = time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.nudge:
+			// Let a burst of writes settle into one round.
+			select {
+			case <-time.After(200 * time.Millisecond):
+			case <-ctx.Done():
+				return
+			}
+		case <-time.After(wait):
+		}
+	}
+}
+
+var errNotConnected = errors.New("not connected to a server")
+
+// Connect registers this desktop with a server using the user's own email
+// and password, and keeps the device token.
+func (c *Client) Connect(ctx context.Context, server, email, password, name string) error {
+	c.init()
+	server = strings.TrimRight(strings.TrimSpace(server), "/")
+	var f backend.Fields
+	if u, err := url.Parse(server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		f.Add("server", "server_url_invalid", nil)
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name, _ = os.Hostname()
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	var reg Registered
+	if err := c.call(ctx, server, "", http.MethodPost, "/sync/devices", RegisterInput{Email: email, Password: password, Name: name}, &reg); err != nil {
+		var appErr *backend.Error
+		if errors.As(err, &appErr) {
+			return err
+		}
+		return backend.Keyed(backend.EINVALID, "errors.server_unreachable", "The server cannot be reached: check the address and the network.")
+	}
+	if err := c.DB.SetSyncState(ctx, map[string]string{keyServer: server, keyToken: reg.Token, keyDevice: reg.DeviceID, keyName: name, keyCursor: "0"}); err != nil {
+		return err
+	}
+	c.Nudge()
+	return nil
+}
+
+// Disconnect forgets the server; local data stays.
+func (c *Client) Disconnect(ctx context.Context) error {
+	return c.DB.SetSyncState(ctx, map[string]string{keyServer: "", keyToken: "", keyDevice: "", keyCursor: "", keyLastSync: ""})
+}
+
+// Status reports what the desktop shows.
+func (c *Client) Status(ctx context.Context) (backend.SyncStatus, error) {
+	c.init()
+	st, err := c.DB.SyncState(ctx)
+	if err != nil {
+		return backend.SyncStatus{}, err
+	}
+	pending, err := c.DB.PendingCount(ctx)
+	if err != nil {
+		return backend.SyncStatus{}, err
+	}
+	conflicts, err := c.DB.OpenConflicts(ctx)
+	if err != nil {
+		return backend.SyncStatus{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := backend.SyncStatus{Server: st[keyServer], DeviceName: st[keyName], Online: c.online && st[keyServer] != "",
+		Syncing: c.syncing, Pending: pending, Conflicts: conflicts, LastError: c.lastErr}
+	if ms, err := strconv.ParseInt(st[keyLastSync], 10, 64); err == nil {
+		t := time.UnixMilli(ms).UTC()
+		s.LastSync = &t
+	}
+	return s, nil
+}
+
+func (c *Client) setState(online, syncing bool, lastErr string) {
+	c.mu.Lock()
+	c.online, c.syncing, c.lastErr = online, syncing, lastErr
+	c.mu.Unlock()
+	if c.OnStatus != nil {
+		if s, err := c.Status(context.Background()); err == nil {
+			c.OnStatus(s)
+		}
+	}
+}
+
+// SyncNow runs one round: push, hand over the outbox, pull, fetch files.
+func (c *Client) SyncNow(ctx context.Context) error {
+	c.init()
+	c.round.Lock()
+	defer c.round.Unlock()
+	st, err := c.DB.SyncState(ctx)
+	if err != nil {
+		return err
+	}
+	server, token := st[keyServer], st[keyToken]
+	if server == "" || token == "" {
+		return errNotConnected
+	}
+	c.setState(c.online, true, "")
+	err = c.round1(ctx, server, token, st)
+	if err != nil {
+		msg := err.Error()
+		var appErr *backend.Error
+		if errors.As(err, &appErr) {
+			msg = appErr.Message
+		}
+		c.Log.Warn("sync", "err", err)
+		c.setState(!isNetwork(err), false, msg)
+		return err
+	}
+	c.DB.SetSyncState(ctx, map[string]string{keyLastSync: strconv.FormatInt(time.Now().UnixMilli(), 10)})
+	c.setState(true, false, "")
+	return nil
+}
+
+func (c *Client) round1(ctx context.Context, server, token string, st map[string]string) error {
+	batch := c.Batch
+	if batch <= 0 || batch > store.MaxBatch {
+		batch = store.MaxBatch
+	}
+	// Push, oldest first, until nothing is pending.
+	for {
+		pending, err := c.DB.PendingChanges(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			break
+		}
+		if err := c.uploadFiles(ctx, server, token, pending); err != nil {
+			return err
+		}
+		var res PushResult
+		if err := c.call(ctx, server, token, http.MethodPost, "/sync/push", PushInput{Changes: toWire(pending)}, &res); err != nil {
+			return err
+		}
+		if err := c.DB.Acknowledge(ctx, res.Results); err != nil {
+			return err
+		}
+		if len(pending) < batch {
+			break
+		}
+	}
+	if err := c.handOverOutbox(ctx, server, token); err != nil {
+		return err
+	}
+	// Pull until the server has nothing newer.
+	cursor, _ := strconv.ParseInt(st[keyCursor], 10, 64)
+	for {
+		var page PullResult
+		q := "/sync/pull?after=" + strconv.FormatInt(cursor, 10) + "&limit=" + strconv.Itoa(batch)
+		if err := c.call(ctx, server, token, http.MethodGet, q, nil, &page); err != nil {
+			return err
+		}
+		if len(page.Changes) > 0 {
+			changes := fromWire(page.Changes)
+			results, err := c.DB.ApplyChanges(ctx, changes, store.ApplyOptions{FromServer: true})
+			if err != nil {
+				return err
+			}
+			for _, r := range results {
+				if r.Status == store.ChangeRejected {
+					c.Log.Warn("sync: a change from the server was not applied", "change", r.ID, "reason", r.Error)
+				}
+			}
+			if err := c.fetchFiles(ctx, server, token, changes); err != nil {
+				return err
+			}
+		}
+		if page.Next > cursor {
+			cursor = page.Next
+			if err := c.DB.SetSyncState(ctx, map[string]string{keyCursor: strconv.FormatInt(cursor, 10)}); err != nil {
+				return err
+			}
+		}
+		if !page.More {
+			return nil
+		}
+	}
+}
+
+func toWire(changes []backend.Change) []WireChange {
+	out := make([]WireChange, len(changes))
+	for i, ch := range changes {
+		out[i].Change = ch
+		out[i].Data, _ = ch.Data.(json.RawMessage)
+	}
+	return out
+}
+
+// handOverOutbox gives the server this desktop's unsent messages: the
+// server sends them, and a message handed over twice is kept once (by its
+// id), so each goes out exactly once whichever side is online.
+func (c *Client) handOverOutbox(ctx context.Context, server, token string) error {
+	for {
+		msgs, err := c.DB.ClaimMessages(ctx, 500, time.Now().Add(2*time.Minute))
+		if err != nil || len(msgs) == 0 {
+			return err
+		}
+		if err := c.call(ctx, server, token, http.MethodPost, "/sync/push", PushInput{Messages: msgs}, &PushResult{}); err != nil {
+			return err // the lease expires and the messages are handed over later
+		}
+		for _, m := range msgs {
+			if err := c.DB.MarkSent(ctx, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// filesIn lists the hashes a batch of document changes names.
+func filesIn(changes []backend.Change) []string {
+	var out []string
+	for _, ch := range changes {
+		if ch.Entity != "kyc_document" {
+			continue
+		}
+		raw, _ := ch.Data.(json.RawMessage)
+		var d struct {
+			Files []struct {
+				SHA string `json:"sha256"`
+			} `json:"_kyc_files"`
+		}
+		if json.Unmarshal(raw, &d) != nil {
+			continue
+		}
+		for _, f := range d.Files {
+			if shaPattern.MatchString(f.SHA) {
+				out = append(out, f.SHA)
+			}
+		}
+	}
+	return out
+}
+
+// uploadFiles sends the files a batch names that the server lacks, before
+// the changes that name them.
+func (c *Client) uploadFiles(ctx context.Context, server, token string, changes []backend.Change) error {
+	hashes := filesIn(changes)
+	if len(hashes) == 0 {
+		return nil
+	}
+	var res struct {
+		Missing []string `json:"missing"`
+	}
+	if err := c.call(ctx, server, token, http.MethodPost, "/sync/files/missing", map[string]any{"hashes": hashes}, &res); err != nil {
+		return err
+	}
+	for _, sum := range res.Missing {
+		if !c.Files.Has(sum) {
+			continue // not here either: the server keeps the document without its file
+		}
+		if err := c.uploadFile(ctx, server, token, sum); err != nil {
+			return fmt.Errorf("upload %s: %w", sum[:12], err)
+		}
+	}
+	return nil
+}
+
+// uploadFile sends one file from where the server's copy stops.
+func (c *Client) uploadFile(ctx context.Context, server, token, sum string) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodHead, server+"/sync/uploads/"+sum, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Upload-Complete") != "" {
+		return nil
+	}
+	off, _ := strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
+	f, err := c.Files.Open(sum)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		return fmt.Errorf("vault file is not seekable")
+	}
+	total, err := rs.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	if _, err := rs.Seek(off, io.SeekStart); err != nil {
+		return err
+	}
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPatch, server+"/sync/uploads/"+sum, rs)
+	req.ContentLength = total - off
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Upload-Offset", strconv.FormatInt(off, 10))
+	req.Header.Set("Upload-Length", strconv.FormatInt(total, 10))
+	resp, err = c.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	return readAnswer(resp, nil)
+}
+
+// fetchFiles downloads the files pulled documents name and this desktop
+// lacks, resuming a partial download with a Range request.
+func (c *Client) fetchFiles(ctx context.Context, server, token string, changes []backend.Change) error {
+	for _, sum := range filesIn(changes) {
+		if c.Files.Has(sum) {
+			continue
+		}
+		if err := c.fetchFile(ctx, server, token, sum); err != nil {
+			return fmt.Errorf("download %s: %w", sum[:12], err)
+		}
+	}
+	return nil
+}
+
+func (c *Client) fetchFile(ctx context.Context, server, token, sum string) error {
+	if err := os.MkdirAll(c.PartDir, 0o700); err != nil {
+		return err
+	}
+	part := filepath.Join(c.PartDir, sum+".part")
+	f, err := os.OpenFile(part, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	have, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, server+"/sync/files/"+sum, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if have > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+		if err := f.Truncate(0); err != nil {
+			return err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+	case http.StatusPartialContent:
+	case http.StatusRequestedRangeNotSatisfiable:
+		// The part is whole already (or wrong): check it below.
+	default:
+		return readAnswer(resp, nil)
+	}
+	if _, err := io.Copy(f, io.LimitReader(resp.Body, backend.MaxKYCFileSize+1)); err != nil {
+		return err // the part stays; the next round resumes it
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if hex.EncodeToString(h.Sum(nil)) != sum {
+		os.Remove(part)
+		return fmt.Errorf("the downloaded file does not match its hash; it will be fetched again")
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := c.Files.Put(f, ""); err != nil {
+		return err
+	}
+	return os.Remove(part)
+}
+
+// call sends a JSON request and decodes the answer; an error answer comes
+// back as the server's *backend.Error.
+func (c *Client) call(ctx context.Context, server, token, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, server+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return &netError{err}
+	}
+	return readAnswer(resp, out)
+}
+
+func readAnswer(resp *http.Response, out any) error {
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if resp.StatusCode >= 400 {
+		var e struct {
+			Error *backend.Error `json:"error"`
+		}
+		if json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e) == nil && e.Error != nil {
+			return e.Error
+		}
+		return fmt.Errorf("server answered %s", resp.Status)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return &netError{fmt.Errorf("reading the server's answer: %w", err)}
+	}
+	return nil
+}
+
+// netError is a failure to reach the server (as opposed to its refusal).
+type netError struct{ err error }
+
+func (e *netError) Error() string { return e.err.Error() }
+func (e *netError) Unwrap() error { return e.err }
+
+func isNetwork(err error) bool {
+	var n *netError
+	return errors.As(err, &n)
+}

@@ -1,0 +1,565 @@
+package replica_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"gatehouse/backend"
+	"gatehouse/backend/replica"
+	"gatehouse/backend/store"
+	"gatehouse/backend/vault"
+)
+
+// node is one Gatehouse database with its services: the server or a desktop.
+type node struct {
+	name     string
+	db       *store.DB
+	users    *store.UserService
+	accounts *store.AccountService
+	kyc      *store.KYCService
+	files    *vault.Vault
+	client   *replica.Client
+	raw      *sql.DB
+}
+
+var quiet = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+
+func newNode(tb testing.TB, name string) *node {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "gatehouse.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	files, err := vault.Open(filepath.Join(dir, "vault"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	users := store.NewUserService(db, backend.NewHasher(backend.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 0),
+		store.UserOptions{LinkBase: "gatehouse:/", DefaultRegion: "RU", Log: quiet})
+	tb.Cleanup(users.Close)
+	accounts := store.NewAccountService(db, users)
+	raw, err := sql.Open("sqlite3", "file:"+db.Path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { raw.Close() })
+	n := &node{name: name, db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), files: files, raw: raw}
+	n.client = &replica.Client{DB: db, Files: files, PartDir: filepath.Join(dir, "parts"), Log: quiet}
+	return n
+}
+
+// serve starts the sync server for n on 127.0.0.1.
+func serve(tb testing.TB, n *node) *httptest.Server {
+	tb.Helper()
+	s := &replica.Server{DB: n.db, Users: n.users, Files: n.files, UploadDir: filepath.Join(tb.TempDir(), "uploads"), Log: quiet, MaxSkew: 5 * time.Minute}
+	srv := httptest.NewServer(s.Handler())
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+var (
+	tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
+	codeRE  = regexp.MustCompile(`\b(\d{6})\b`)
+)
+
+// lastBody returns the newest queued message to a recipient.
+func (n *node) lastBody(tb testing.TB, to string) string {
+	tb.Helper()
+	n.users.Flush()
+	var body string
+	if err := n.raw.QueryRow(`SELECT body FROM outbox WHERE recipient = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, to).Scan(&body); err != nil {
+		tb.Fatalf("no message to %s: %v", to, err)
+	}
+	return body
+}
+
+func person(name, email, phone string) backend.RegisterInput {
+	return backend.RegisterInput{Name: name, Email: email, Password: "Blue-Harbor-71", PasswordConfirm: "Blue-Harbor-71",
+		Phone: phone, TimeZone: "Europe/Moscow", AcceptTerms: true, AcceptPrivacy: true}
+}
+
+// verified registers someone on n and verifies their email and phone.
+func (n *node) verified(tb testing.TB, in backend.RegisterInput) *backend.User {
+	tb.Helper()
+	ctx := context.Background()
+	res, err := n.users.Register(ctx, in)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := n.users.VerifyEmail(ctx, tokenRE.FindStringSubmatch(n.lastBody(tb, res.Email))[1]); err != nil {
+		tb.Fatal(err)
+	}
+	u := n.signIn(tb, in.Email)
+	uctx := backend.NewContextWithUser(ctx, u)
+	if _, err := n.users.SendPhoneCode(uctx); err != nil {
+		tb.Fatal(err)
+	}
+	u, err = n.users.VerifyPhone(uctx, codeRE.FindStringSubmatch(n.lastBody(tb, u.Phone))[1])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+func (n *node) signIn(tb testing.TB, email string) *backend.User {
+	tb.Helper()
+	sess, err := n.users.SignIn(context.Background(), backend.SignInInput{Email: email, Password: "Blue-Harbor-71"})
+	if err != nil {
+		tb.Fatalf("%s: sign in %s: %v", n.name, email, err)
+	}
+	return sess.User
+}
+
+func (n *node) as(tb testing.TB, email string) context.Context {
+	return backend.NewContextWithUser(context.Background(), n.signIn(tb, email))
+}
+
+func (n *node) sync(tb testing.TB) {
+	tb.Helper()
+	if err := n.client.SyncNow(context.Background()); err != nil {
+		tb.Fatalf("%s: sync: %v", n.name, err)
+	}
+}
+
+func (n *node) count(tb testing.TB, q string, args ...any) int {
+	tb.Helper()
+	var c int
+	if err := n.raw.QueryRow(q, args...).Scan(&c); err != nil {
+		tb.Fatalf("%s: %s: %v", n.name, q, err)
+	}
+	return c
+}
+
+// dump is a node's synced state as text: every synced table, sorted, with
+// the columns that are local by nature (rowids, password hashes, which
+// only the user's own desktops hold) left out.
+func (n *node) dump(tb testing.TB) string {
+	tb.Helper()
+	queries := []string{
+		`SELECT id, name, email, phone, time_zone, role, email_verified_at, phone_verified_at, created_at FROM users ORDER BY id`,
+		`SELECT id, user_id, kind, version, accepted_at FROM consents ORDER BY id`,
+		`SELECT id, type, first_name, last_name, company_name, sector, phone, phone_verified_at, profile, display_name, email, tax_id, status, created_by, created_at FROM accounts ORDER BY id`,
+		`SELECT account_id, user_id, role, status, max_dialogs FROM memberships ORDER BY account_id, user_id`,
+		`SELECT id, reference, account_id, country, entity_type, state, submitted_at FROM kyc_cases ORDER BY id`,
+		`SELECT id, case_id, kind, requirement, status, reason, removed_at FROM kyc_documents ORDER BY id`,
+		`SELECT document_id, position, sha256, size, type FROM kyc_files ORDER BY document_id, position`,
+		`SELECT id, case_id, actor, action, from_state, to_state, reason FROM kyc_events ORDER BY id`,
+		`SELECT value FROM settings WHERE key = 'password_policy'`,
+	}
+	var b strings.Builder
+	for _, q := range queries {
+		rows, err := n.raw.Query(q)
+		if err != nil {
+			tb.Fatalf("%s: %s: %v", n.name, q, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					vals[i] = string(b)
+				}
+			}
+			if cols[0] == "id" && strings.Contains(q, "profile") {
+				// Key order inside the JSON differs by who wrote it last.
+				var p map[string]any
+				for i, c := range cols {
+					if c == "profile" {
+						json.Unmarshal([]byte(vals[i].(string)), &p)
+						norm, _ := json.Marshal(p)
+						vals[i] = string(norm)
+					}
+				}
+			}
+			fmt.Fprintln(&b, vals...)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// converge syncs every desktop twice (the second round brings each what
+// the others pushed in the first) and checks they all hold the server's state.
+func converge(tb testing.TB, server *node, desktops ...*node) {
+	tb.Helper()
+	for range 2 {
+		for _, d := range desktops {
+			d.sync(tb)
+		}
+	}
+	want := server.dump(tb)
+	for _, d := range desktops {
+		if got := d.dump(tb); got != want {
+			tb.Fatalf("%s differs from the server:\n%s", d.name, diff(want, got))
+		}
+		if n, _ := d.db.PendingCount(context.Background()); n != 0 {
+			tb.Fatalf("%s: %d changes still pending", d.name, n)
+		}
+	}
+}
+
+func diff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	in := func(l []string) map[string]bool {
+		m := map[string]bool{}
+		for _, s := range l {
+			m[s] = true
+		}
+		return m
+	}
+	am, bm := in(al), in(bl)
+	var out []string
+	for _, s := range al {
+		if !bm[s] {
+			out = append(out, "- "+s)
+		}
+	}
+	for _, s := range bl {
+		if !am[s] {
+			out = append(out, "+ "+s)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
+
+const adminEmail = "admin@example.com"
+
+// world is a server with a verified administrator and desktops connected
+// with the administrator's own sign-in.
+func world(tb testing.TB, desktops ...string) (*node, string, []*node) {
+	tb.Helper()
+	server := newNode(tb, "server")
+	srv := serve(tb, server)
+	server.verified(tb, person("Olga Admin", adminEmail, "+7 912 000-00-01"))
+	var out []*node
+	for _, name := range desktops {
+		d := newNode(tb, name)
+		if err := d.client.Connect(context.Background(), srv.URL, adminEmail, "Blue-Harbor-71", name); err != nil {
+			tb.Fatalf("%s: connect: %v", name, err)
+		}
+		d.sync(tb)
+		out = append(out, d)
+	}
+	return server, srv.URL, out
+}
+
+func company(name string) backend.AccountDetails {
+	return backend.AccountDetails{Type: "company", FirstName: "Olga", LastName: "Admin", CompanyName: name, Sector: "telecom", PhoneType: "mobile", Phone: "+7 912 000-00-01"}
+}
+
+// TestOfflineDesktopsConverge edits offline on three desktops and
+// reconnects them in different orders: every node ends with the same state,
+// concurrent edits of the same field keep the later one and a conflict
+// record of the other, edits of different fields of one profile both stay,
+// and two registrations of one email become one user.
+func TestOfflineDesktopsConverge(t *testing.T) {
+	orders := [][]int{{0, 1, 2}, {2, 0, 1}, {1, 2, 0}}
+	for _, order := range orders {
+		t.Run(fmt.Sprint(order), func(t *testing.T) {
+			server, _, ds := world(t, "A", "B", "C")
+			a, b, c := ds[0], ds[1], ds[2]
+			// The desktop signs in offline with the hash it pulled.
+			acct, err := a.accounts.SaveAccountDetails(a.as(t, adminEmail), "", company("Northwind"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			converge(t, server, a, b, c)
+
+			// Offline: B and C change the company name, A the email; C
+			// writes last. B and C both register the same person.
+			edit := func(n *node, f func(p *backend.CompanyProfile)) {
+				ctx := n.as(t, adminEmail)
+				cur, err := n.accounts.FindAccountByID(ctx, acct.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := cur.Profile
+				f(&p)
+				if _, err := n.accounts.SaveCompany(ctx, acct.ID, p); err != nil {
+					t.Fatalf("%s: %v", n.name, err)
+				}
+			}
+			edit(b, func(p *backend.CompanyProfile) { p.Name = "Northwind B" })
+			time.Sleep(5 * time.Millisecond)
+			edit(a, func(p *backend.CompanyProfile) { p.Email = "billing@northwind.example" })
+			time.Sleep(5 * time.Millisecond)
+			edit(c, func(p *backend.CompanyProfile) { p.Name = "Northwind C" })
+			if _, err := b.users.Register(context.Background(), person("Ivan Field", "ivan@example.com", "+7 912 000-00-02")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.users.Register(context.Background(), person("Ivan F.", "ivan@example.com", "+7 912 000-00-03")); err != nil {
+				t.Fatal(err)
+			}
+
+			for _, i := range order {
+				ds[i].sync(t)
+			}
+			converge(t, server, a, b, c)
+
+			ctx := server.as(t, adminEmail)
+			got, err := server.accounts.FindAccountByID(ctx, acct.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Profile.Name != "Northwind C" || got.Profile.Email != "billing@northwind.example" {
+				t.Errorf("profile = %q, %q; want C's name and A's email", got.Profile.Name, got.Profile.Email)
+			}
+			if n := server.count(t, `SELECT count(*) FROM users WHERE email = 'ivan@example.com'`); n != 1 {
+				t.Errorf("%d users with the same email; want 1", n)
+			}
+			for _, n := range []*node{server, a, b, c} {
+				if k := n.count(t, `SELECT count(*) FROM users WHERE email LIKE '%#merging'`); k != 0 {
+					t.Errorf("%s: a merge left a renamed user", n.name)
+				}
+			}
+			// The name B wrote lost to C's: somebody can review it.
+			conflicts, err := server.db.Conflicts(ctx, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var nameLost, merged bool
+			for _, cf := range conflicts {
+				nameLost = nameLost || (cf.Field == "profile.name" && cf.Lost == "Northwind B")
+				merged = merged || (cf.Kind == "unique" && cf.Entity == "user")
+			}
+			if !nameLost || !merged {
+				t.Errorf("conflicts = %+v; want B's lost name and the merged user", conflicts)
+			}
+		})
+	}
+}
+
+// TestReverseConflict puts a lost value back, and the reversal syncs.
+func TestReverseConflict(t *testing.T) {
+	server, _, ds := world(t, "A", "B")
+	a, b := ds[0], ds[1]
+	acct, err := a.accounts.SaveAccountDetails(a.as(t, adminEmail), "", company("Contoso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	converge(t, server, a, b)
+	for i, n := range []*node{a, b} {
+		ctx := n.as(t, adminEmail)
+		cur, _ := n.accounts.FindAccountByID(ctx, acct.ID)
+		p := cur.Profile
+		p.Name = fmt.Sprintf("Contoso %c", 'A'+i)
+		if _, err := n.accounts.SaveCompany(ctx, acct.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	converge(t, server, a, b)
+	ctx := server.as(t, adminEmail)
+	conflicts, _ := server.db.Conflicts(ctx, false)
+	var id string
+	for _, cf := range conflicts {
+		if cf.Field == "profile.name" && cf.Lost == "Contoso A" {
+			id = cf.ID
+		}
+	}
+	if id == "" {
+		t.Fatalf("no conflict for the lost name in %+v", conflicts)
+	}
+	if err := server.db.ResolveConflict(ctx, id, true); err != nil {
+		t.Fatal(err)
+	}
+	converge(t, server, a, b)
+	got, _ := b.accounts.FindAccountByID(b.as(t, adminEmail), acct.ID)
+	if got.Profile.Name != "Contoso A" {
+		t.Errorf("after reversing, B has %q; want Contoso A", got.Profile.Name)
+	}
+	if err := server.db.ResolveConflict(ctx, id, true); backend.ErrorCode(err) != backend.ENOTFOUND {
+		t.Errorf("resolving twice: %v; want not found", err)
+	}
+}
+
+// TestFilesTravelByHash: a document uploaded offline reaches the server and
+// the other desktop with its file, which is sent once.
+func TestFilesTravelByHash(t *testing.T) {
+	server, _, ds := world(t, "A", "B")
+	a, b := ds[0], ds[1]
+	ctx := a.as(t, adminEmail)
+	acct, err := a.accounts.SaveAccountDetails(ctx, "", company("Fabrikam"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.kyc.SetEntityType(ctx, acct.ID, "IN", "individual"); err != nil {
+		t.Fatal(err)
+	}
+	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + strings.Repeat("x", 300<<10)
+	cs, err := a.kyc.AddDocument(ctx, acct.ID, "pan_card", []backend.UploadFile{{Name: "pan.pdf", Body: strings.NewReader(pdf)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := cs.Documents[0].Files[0].SHA256
+	converge(t, server, a, b)
+	for _, n := range []*node{server, b} {
+		if !n.files.Has(sum) {
+			t.Errorf("%s lacks the file", n.name)
+		}
+		f, err := n.files.Open(sum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(f)
+		f.Close()
+		if string(got) != pdf {
+			t.Errorf("%s: the file's content differs", n.name)
+		}
+	}
+}
+
+// post sends a raw request to the sync server.
+func post(t *testing.T, url, token, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func register(t *testing.T, url, email string) string {
+	t.Helper()
+	code, body := post(t, url+"/sync/devices", "", `{"email":"`+email+`","password":"Blue-Harbor-71","name":"test"}`)
+	if code != 200 {
+		t.Fatalf("register device: %d %s", code, body)
+	}
+	var r replica.Registered
+	json.Unmarshal([]byte(body), &r)
+	return r.Token
+}
+
+// TestBadInput: malformed, oversized, replayed and forbidden pushes, and a
+// clock far off, get a clear error and change nothing on the server.
+func TestBadInput(t *testing.T) {
+	server, url, _ := world(t)
+	server.verified(t, person("Arun Agent", "agent@example.com", "+7 912 000-00-09"))
+	if _, err := server.users.SetUserRole(server.as(t, adminEmail), "agent@example.com", backend.RoleAgent); err != nil {
+		t.Fatal(err)
+	}
+	admin := register(t, url, adminEmail)
+	agent := register(t, url, "agent@example.com")
+	var adminID string
+	server.raw.QueryRow(`SELECT id FROM users WHERE email = ?`, adminEmail).Scan(&adminID)
+	now := time.Now().UnixMilli()
+	hlc := func(ms int64) string { return fmt.Sprintf("%013d-%05d-%s", ms, 0, "deviceaaaaaa") }
+	change := func(id, entity, entityID, data string, ms int64) string {
+		return fmt.Sprintf(`{"id":%q,"entity":%q,"entityId":%q,"op":"upsert","data":%s,"hlc":%q}`, id, entity, entityID, data, hlc(ms))
+	}
+	before := server.dump(t)
+
+	tests := []struct {
+		name, token, body string
+		status            int
+		want              string // in the answer
+	}{
+		{"no token", "", `{"changes":[]}`, 401, "not (or no longer) allowed"},
+		{"malformed JSON", admin, `{"changes":[`, 400, "Malformed JSON"},
+		{"unknown entity", admin, `{"changes":[` + change("c1", "spaceship", "x", `{}`, now) + `]}`, 200, "unknown entity"},
+		{"unknown field", admin, `{"changes":[` + change("c2", "user", adminID, `{"shoe_size":44}`, now) + `]}`, 200, "no field"},
+		{"clock far ahead", admin, `{"changes":[` + change("c3", "user", adminID, `{"name":"Future"}`, now+3600_000) + `]}`, 200, "ahead of the server"},
+		{"malformed clock", admin, `{"changes":[{"id":"c4","entity":"user","entityId":"` + adminID + `","op":"upsert","data":{"name":"X"},"hlc":"yesterday"}]}`, 200, "malformed clock"},
+		{"agent raises a role", agent, `{"changes":[` + change("c5", "user", adminID, `{"role":"customer"}`, now) + `]}`, 200, "may not change"},
+		{"agent edits someone else's account", agent, `{"changes":[` + change("c6", "account", "0190aaaa-0000-7000-8000-000000000000", `{"company_name":"Mine now"}`, now) + `]}`, 200, "may not change"},
+		{"unknown record, partial", admin, `{"changes":[` + change("c7", "account", "0190aaaa-0000-7000-8000-000000000000", `{"company_name":"X"}`, now) + `]}`, 200, "not known here"},
+		{"too many changes", admin, `{"changes":[` + strings.TrimSuffix(strings.Repeat(change("c8", "user", adminID, `{}`, now)+",", store.MaxBatch+1), ",") + `]}`, 400, "at most"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := post(t, url+"/sync/push", tt.token, tt.body)
+			if code != tt.status || !strings.Contains(body, tt.want) {
+				t.Errorf("got %d %s; want %d with %q", code, body, tt.status, tt.want)
+			}
+		})
+	}
+	if after := server.dump(t); after != before {
+		t.Errorf("refused pushes changed the server:\n%s", diff(before, after))
+	}
+
+	// A replayed batch is applied once.
+	ok := `{"changes":[` + change("c9", "user", adminID, `{"name":"Olga A."}`, now) + `]}`
+	for i, want := range []string{store.ChangeApplied, store.ChangeDuplicate} {
+		_, body := post(t, url+"/sync/push", admin, ok)
+		if !strings.Contains(body, `"status":"`+want+`"`) {
+			t.Errorf("push %d: %s; want %s", i+1, body, want)
+		}
+	}
+	if n := server.count(t, `SELECT count(*) FROM changes WHERE id = 'c9'`); n != 1 {
+		t.Errorf("replayed change logged %d times", n)
+	}
+
+	// An oversized body is refused before it is read whole.
+	big := `{"changes":[` + change("c10", "user", adminID, `{"name":"`+strings.Repeat("x", replica.MaxPushBytes)+`"}`, now) + `]}`
+	if code, body := post(t, url+"/sync/push", admin, big); code != 400 || !strings.Contains(body, "smaller batches") {
+		t.Errorf("oversized: %d %.200s", code, body)
+	}
+
+	// A revoked device is refused.
+	ctx := server.as(t, adminEmail)
+	devices, err := server.db.Devices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devices {
+		if d.UserEmail == "agent@example.com" {
+			if err := server.db.RevokeDevice(ctx, d.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if code, _ := post(t, url+"/sync/push", agent, `{"changes":[]}`); code != 401 {
+		t.Errorf("revoked device: %d; want 401", code)
+	}
+	// Tokens are stored hashed.
+	if n := server.count(t, `SELECT count(*) FROM devices WHERE token_hash = ?`, agent); n != 0 {
+		t.Error("a device token is stored in clear")
+	}
+}
+
+// TestOutboxSentOnce: messages queued offline are handed over to the
+// server once, even when the hand-over is retried.
+func TestOutboxSentOnce(t *testing.T) {
+	server, _, ds := world(t, "A")
+	a := ds[0]
+	if _, err := a.users.Register(context.Background(), person("Mira Offline", "mira@example.com", "+7 912 000-00-05")); err != nil {
+		t.Fatal(err)
+	}
+	a.users.Flush()
+	a.sync(t)
+	a.sync(t)
+	if n := server.count(t, `SELECT count(*) FROM outbox WHERE recipient = 'mira@example.com'`); n != 1 {
+		t.Errorf("server has %d messages for mira; want 1", n)
+	}
+	if n := a.count(t, `SELECT count(*) FROM outbox WHERE recipient = 'mira@example.com' AND next_attempt_at IS NOT NULL`); n != 0 {
+		t.Errorf("desktop still holds %d messages to send", n)
+	}
+}
