@@ -8,11 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"sync"
+	"time"
 
 	"gatehouse/backend"
 	"gatehouse/backend/imapmail"
 	"gatehouse/backend/mailer"
 	"gatehouse/backend/pdf"
+	"gatehouse/backend/replica"
 	"gatehouse/backend/sms"
 	"gatehouse/backend/store"
 	"gatehouse/backend/vault"
@@ -39,6 +43,18 @@ type config struct {
 	imapUser     string
 	imapPassword string
 	imapMailbox  string
+	serve        serveConfig
+}
+
+// serveConfig is what only `gatehouse serve` reads.
+type serveConfig struct {
+	tlsCert           string
+	tlsKey            string
+	trustedProxies    string
+	captchaDifficulty int
+	ipRate            float64
+	ipBurst           int
+	logFormat         string
 }
 
 func env(name, def string) string {
@@ -68,6 +84,28 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "serve: address to listen on")
 }
 
+// serveFlags are the flags of `gatehouse serve` alone, with environment
+// defaults like the others. Numbers in the environment are checked like
+// flags, so a typo stops the server rather than being ignored.
+func (c *serveConfig) serveFlags(fs *flag.FlagSet) error {
+	fs.StringVar(&c.tlsCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (PEM, with its chain); with -tls-key, serve HTTPS. Leave both empty behind a reverse proxy that terminates TLS")
+	fs.StringVar(&c.tlsKey, "tls-key", env("TLS_KEY", ""), "TLS private key file (PEM)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 127.0.0.1/32,10.0.0.0/8")
+	fs.IntVar(&c.captchaDifficulty, "captcha-difficulty", 18, "leading zero bits of the sign-up proof of work; each bit doubles the browser's work (18: about half a second); 0 turns the captcha off")
+	fs.Float64Var(&c.ipRate, "ip-rate", 20, "requests a minute each client address may make, on average, to sign-up, sign-in and the methods that send email; 0 turns the limit off")
+	fs.IntVar(&c.ipBurst, "ip-burst", 20, "requests a client address may make at once before -ip-rate applies")
+	fs.StringVar(&c.logFormat, "log-format", env("LOG_FORMAT", "json"), "json (one object a line, for log collectors) or text")
+	for _, name := range []string{"captcha-difficulty", "ip-rate", "ip-burst"} {
+		key := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if v, ok := os.LookupEnv("GATEHOUSE_" + key); ok {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("GATEHOUSE_%s: %w", key, err)
+			}
+		}
+	}
+	return nil
+}
+
 // defaultDataDir is the per-user application data folder.
 func defaultDataDir() string {
 	if runtime.GOOS == "linux" {
@@ -93,7 +131,13 @@ type services struct {
 	intake   *imapmail.Watcher // nil without -imap-addr
 	reports  *store.ReportService
 	outbox   *backend.Outbox
-	log      *slog.Logger
+	// sync is the desktop's loop with its server (nil in serve mode);
+	// syncServer the server's side (nil on the desktop).
+	sync       *replica.Client
+	syncServer *replica.Server
+	log        *slog.Logger
+	stopBg   context.CancelFunc // set by run
+	bg       sync.WaitGroup     // what run started
 }
 
 // open wires the backend: the database, the services and the outbox.
@@ -138,6 +182,18 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 	}
 	svc := &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), outbox: out, log: log,
 		reports: store.NewReportService(db, accounts, renderer, xlsx.New())}
+	if desktop {
+		svc.sync = &replica.Client{DB: db, Files: files, PartDir: filepath.Join(c.dataDir, "sync-parts"), Log: log}
+		db.OnChange = svc.sync.Nudge
+		// Without an SMTP server of its own, a connected desktop leaves
+		// its emails and SMS to the server, which sends them once.
+		if c.smtpAddr == "" {
+			out.HandedOver = func() bool { return svc.sync.Connected(context.Background()) }
+		}
+	} else {
+		svc.syncServer = &replica.Server{DB: db, Users: users, Files: files, UploadDir: filepath.Join(c.dataDir, "sync-uploads"),
+			Log: log, MaxSkew: 5 * time.Minute}
+	}
 	if c.imapAddr != "" {
 		svc.intake = imapmail.New(imapmail.Config{Addr: c.imapAddr, Security: c.imapSecurity, Username: c.imapUser,
 			Password: c.imapPassword, Mailbox: c.imapMailbox, SpoolDir: filepath.Join(c.dataDir, "vault", "tmp")}, svc.kyc, log)
@@ -147,18 +203,39 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 
 // run starts the background work both modes share: delivering the outbox
 // and, when configured, taking KYC documents from the mailbox.
+// close stops it again.
 func (s *services) run(ctx context.Context) {
-	go s.outbox.Run(ctx)
+	ctx, s.stopBg = context.WithCancel(ctx)
+	s.bg.Go(func() { s.outbox.Run(ctx) })
+	if s.sync != nil {
+		s.bg.Go(func() { s.sync.Run(ctx) })
+	}
 	if s.intake != nil {
-		go func() {
+		s.bg.Go(func() {
 			if err := s.intake.Run(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("imap intake stopped", "err", err)
 			}
-		}()
+		})
 	}
 }
 
+// close finishes the background work and closes the database: queued jobs
+// first (a password-reset request writes its email to the outbox there),
+// then the outbox and the mailbox watcher, which stop between two steps, so
+// none is cut off by the database closing. Unsent mail stays queued in the
+// database for the next start.
 func (s *services) close() {
+	s.users.Flush()
+	if s.stopBg != nil {
+		s.stopBg()
+		done := make(chan struct{})
+		go func() { s.bg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			s.log.Error("background work did not stop in 15 s; closing anyway")
+		}
+	}
 	if s.intake != nil {
 		s.intake.Close()
 	}

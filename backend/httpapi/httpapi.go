@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,9 +34,23 @@ type Server struct {
 	Log      *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
 	SecureCookies bool
+	// Captcha, when set, must be solved to sign up (the request's "captcha"
+	// field); the desktop calls the backend directly and needs none.
+	Captcha backend.Captcha
+	// Limiter, when set, limits per client address the methods that cost
+	// the server and need no session.
+	Limiter *IPLimiter
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; any other peer is the client.
+	TrustedProxies []netip.Prefix
+	// Ready, when set, answers /readyz: nil when the server can take traffic.
+	Ready func(context.Context) error
 	// Sync serves the desktops' sync protocol under /sync/ (see backend/sync);
 	// it authenticates devices itself, not by the session cookie.
 	Sync http.Handler
+	// SyncAdmin lets administrators review sync conflicts and revoke
+	// desktops from the web.
+	SyncAdmin backend.SyncAdmin
 }
 
 // Handler returns the HTTP handler.
@@ -47,10 +62,25 @@ func (s *Server) Handler() http.Handler {
 		problems, err := a.CheckPassword(ctx, in.Password, in.Email, in.Name)
 		return map[string]any{"problems": problems}, err
 	}))
-	mux.Handle("POST /api/register", api(s, func(ctx context.Context, in *backend.RegisterInput) (any, error) { return a.Register(ctx, *in) }))
-	mux.Handle("POST /api/resendVerification", api(s, func(ctx context.Context, in *struct{ Email string }) (any, error) {
+	mux.Handle("POST /api/captcha", s.limited(api(s, func(ctx context.Context, _ *struct{}) (any, error) {
+		if s.Captcha == nil {
+			return backend.CaptchaChallenge{Kind: "none"}, nil
+		}
+		return s.Captcha.Challenge(ctx)
+	})))
+	mux.Handle("POST /api/register", s.limited(api(s, func(ctx context.Context, in *registerRequest) (any, error) {
+		// The captcha comes first: it is cheap, and refusing there saves
+		// the password hash and the email.
+		if s.Captcha != nil {
+			if err := s.Captcha.Verify(ctx, in.Captcha); err != nil {
+				return nil, err
+			}
+		}
+		return a.Register(ctx, in.RegisterInput)
+	})))
+	mux.Handle("POST /api/resendVerification", s.limited(api(s, func(ctx context.Context, in *struct{ Email string }) (any, error) {
 		return a.ResendVerification(ctx, in.Email)
-	}))
+	})))
 	mux.Handle("POST /api/verifyEmail", api(s, func(ctx context.Context, in *struct{ Token string }) (any, error) {
 		return struct{}{}, a.VerifyEmail(ctx, in.Token)
 	}))
@@ -65,9 +95,9 @@ func (s *Server) Handler() http.Handler {
 		u, err := a.VerifyPhone(ctx, in.Code)
 		return map[string]any{"user": u}, err
 	}))
-	mux.Handle("POST /api/requestPasswordReset", api(s, func(ctx context.Context, in *struct{ Email string }) (any, error) {
+	mux.Handle("POST /api/requestPasswordReset", s.limited(api(s, func(ctx context.Context, in *struct{ Email string }) (any, error) {
 		return struct{}{}, a.RequestPasswordReset(ctx, in.Email)
-	}))
+	})))
 	mux.Handle("POST /api/resetPassword", api(s, func(ctx context.Context, in *backend.ResetPasswordInput) (any, error) {
 		return struct{}{}, a.ResetPassword(ctx, *in)
 	}))
@@ -81,16 +111,42 @@ func (s *Server) Handler() http.Handler {
 		u, err := a.SetUserRole(ctx, in.Email, backend.Role(in.Role))
 		return map[string]any{"user": u}, err
 	}))
-	mux.HandleFunc("POST /api/signIn", s.signIn)
+	mux.Handle("POST /api/signIn", s.limited(http.HandlerFunc(s.signIn)))
 	mux.HandleFunc("POST /api/signOut", s.signOut)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.readyz)
 	if s.Frontend != nil {
 		mux.Handle("GET /", http.FileServerFS(s.Frontend))
 	}
 	if s.Sync != nil {
 		mux.Handle("/sync/", s.Sync)
 	}
-	return s.authenticate(mux)
+	if s.SyncAdmin != nil {
+		s.syncAdminRoutes(mux)
+	}
+	return s.logRequests(s.authenticate(mux))
+}
+
+// registerRequest is the web's sign-up: the form plus the captcha's
+// solution, which the desktop's RegisterInput has no need for.
+type registerRequest struct {
+	backend.RegisterInput
+	Captcha string `json:"captcha"`
+}
+
+// readyz says whether this server should get traffic: the database answers
+// and is migrated. The reason is logged, not shown.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil {
+		if err := s.Ready(r.Context()); err != nil {
+			s.Log.Error("not ready", "err", err)
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte("ready\n"))
 }
 
 // authenticate puts the session's user, if any, in the request context.
@@ -370,4 +426,22 @@ func FileHandler(k backend.KYCService, log *slog.Logger) http.Handler {
 		w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(f.Name))
 		io.Copy(w, rc)
 	})
+}
+
+// syncAdminRoutes: conflicts and devices, for administrators.
+func (s *Server) syncAdminRoutes(mux *http.ServeMux) {
+	sa := s.SyncAdmin
+	mux.Handle("POST /api/syncConflicts", api(s, func(ctx context.Context, in *struct{ IncludeResolved bool }) (any, error) {
+		return sa.Conflicts(ctx, in.IncludeResolved)
+	}))
+	mux.Handle("POST /api/resolveConflict", api(s, func(ctx context.Context, in *struct {
+		ID      string
+		Reverse bool
+	}) (any, error) {
+		return struct{}{}, sa.ResolveConflict(ctx, in.ID, in.Reverse)
+	}))
+	mux.Handle("POST /api/devices", api(s, func(ctx context.Context, _ *struct{}) (any, error) { return sa.Devices(ctx) }))
+	mux.Handle("POST /api/revokeDevice", api(s, func(ctx context.Context, in *struct{ ID string }) (any, error) {
+		return struct{}{}, sa.RevokeDevice(ctx, in.ID)
+	}))
 }
