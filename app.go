@@ -51,6 +51,7 @@ func (a *App) rememberFile() string { return filepath.Join(a.dataDir, "session.t
 
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
+	a.svc.sync.OnStatus = func(st backend.SyncStatus) { runtime.EventsEmit(ctx, "sync:status", st) }
 	a.svc.run(ctx)
 	if b, err := os.ReadFile(a.rememberFile()); err == nil {
 		a.token, a.remember = strings.TrimSpace(string(b)), true
@@ -613,4 +614,74 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// SyncConnectInput connects this desktop to a server with the user's own
+// sign-in on that server.
+type SyncConnectInput struct {
+	Server   string `json:"server"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"` // this desktop's name in the server's device list
+}
+
+// SyncConnect registers this desktop with a server; it needs no local
+// session, since a new field agent's desktop has no users until it syncs.
+func (a *App) SyncConnect(in SyncConnectInput) (backend.SyncStatus, error) {
+	ctx := context.Background()
+	if err := a.svc.sync.Connect(ctx, in.Server, in.Email, in.Password, in.Name); err != nil {
+		return backend.SyncStatus{}, err
+	}
+	if err := a.svc.sync.SyncNow(ctx); err != nil {
+		a.log.Warn("first sync", "err", err) // the status says it; the loop retries
+	}
+	return a.svc.sync.Status(ctx)
+}
+
+// SyncStatus reports online/offline, changes waiting and the last sync.
+func (a *App) SyncStatus() (backend.SyncStatus, error) {
+	return a.svc.sync.Status(context.Background())
+}
+
+// SyncNow runs a sync round at once and reports the status after it.
+func (a *App) SyncNow() (backend.SyncStatus, error) {
+	ctx := context.Background()
+	if err := a.svc.sync.SyncNow(ctx); err != nil {
+		a.log.Warn("sync now", "err", err) // shown through the status
+	}
+	return a.svc.sync.Status(ctx)
+}
+
+// SyncDisconnect stops syncing with the server (administrators); the data
+// here stays.
+func (a *App) SyncDisconnect() (backend.SyncStatus, error) {
+	ctx := a.session()
+	if _, err := backend.RequireRole(ctx, backend.RoleAdmin); err != nil {
+		return backend.SyncStatus{}, err
+	}
+	if err := a.svc.sync.Disconnect(ctx); err != nil {
+		return backend.SyncStatus{}, err
+	}
+	return a.svc.sync.Status(ctx)
+}
+
+// ConflictsInput asks for open conflicts, or all of them.
+type ConflictsInput struct {
+	IncludeResolved bool `json:"includeResolved"`
+}
+
+// SyncConflicts lists the values sync overwrote, for review (administrators).
+func (a *App) SyncConflicts(in ConflictsInput) ([]backend.Conflict, error) {
+	return a.svc.db.Conflicts(a.session(), in.IncludeResolved)
+}
+
+// ResolveInput closes a conflict: Reverse puts the lost value back.
+type ResolveInput struct {
+	ID      string `json:"id"`
+	Reverse bool   `json:"reverse"`
+}
+
+// ResolveConflict keeps what won or puts the lost value back.
+func (a *App) ResolveConflict(in ResolveInput) (Empty, error) {
+	return Empty{}, a.svc.db.ResolveConflict(a.session(), in.ID, in.Reverse)
 }

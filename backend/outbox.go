@@ -58,6 +58,10 @@ type Outbox struct {
 	Poll       time.Duration
 	Lease      time.Duration
 	MaxBackoff time.Duration
+	// HandedOver, when it returns true, leaves the queue to someone else: a
+	// desktop connected to a server hands its messages over with sync, and
+	// the server sends them.
+	HandedOver func() bool
 	nudge      chan struct{}
 }
 
@@ -95,6 +99,9 @@ func (o *Outbox) Run(ctx context.Context) {
 
 // DeliverDue sends every message that is due now, once each.
 func (o *Outbox) DeliverDue(ctx context.Context) error {
+	if o.HandedOver != nil && o.HandedOver() {
+		return nil
+	}
 	for {
 		msgs, err := o.Store.ClaimMessages(ctx, 20, o.Now().Add(o.Lease))
 		if err != nil {

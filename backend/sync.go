@@ -1,6 +1,9 @@
 package backend
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Device is a desktop allowed to sync with a server, by a token the server
 // stores hashed. An administrator can revoke it.
@@ -41,4 +44,15 @@ type SyncStatus struct {
 	Conflicts  int        `json:"conflicts"`
 	LastSync   *time.Time `json:"lastSync,omitempty"`
 	LastError  string     `json:"lastError,omitempty"`
+}
+
+// SyncAdmin is what administrators do about sync: review conflicts (on any
+// node) and the desktops registered with a server.
+type SyncAdmin interface {
+	Conflicts(ctx context.Context, includeResolved bool) ([]Conflict, error)
+	// ResolveConflict keeps what won, or (reverse) writes the lost value
+	// back as a new change.
+	ResolveConflict(ctx context.Context, id string, reverse bool) error
+	Devices(ctx context.Context) ([]Device, error)
+	RevokeDevice(ctx context.Context, id string) error
 }

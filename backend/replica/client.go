@@ -146,6 +146,12 @@ func (c *Client) Connect(ctx context.Context, server, email, password, name stri
 	return nil
 }
 
+// Connected reports whether this desktop syncs with a server.
+func (c *Client) Connected(ctx context.Context) bool {
+	st, err := c.DB.SyncState(ctx)
+	return err == nil && st[keyServer] != "" && st[keyToken] != ""
+}
+
 // Disconnect forgets the server; local data stays.
 func (c *Client) Disconnect(ctx context.Context) error {
 	return c.DB.SetSyncState(ctx, map[string]string{keyServer: "", keyToken: "", keyDevice: "", keyCursor: "", keyLastSync: ""})
@@ -259,7 +265,7 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 		}
 		if len(page.Changes) > 0 {
 			changes := fromWire(page.Changes)
-			results, err := c.DB.ApplyChanges(ctx, changes, store.ApplyOptions{FromServer: true})
+			results, err := c.DB.ApplyChanges(ctx, changes, store.ApplyOptions{FromServer: true, Origin: "server"})
 			if err != nil {
 				return err
 			}

@@ -39,28 +39,47 @@ var quiet = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: 
 
 func newNode(tb testing.TB, name string) *node {
 	tb.Helper()
-	dir := tb.TempDir()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "gatehouse.db"))
+	n, err := openNodeErr(tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	n.name = name
+	tb.Cleanup(n.close)
+	return n
+}
+
+// openNodeErr opens a node in dir: a real SQLite file and vault, with a
+// cheap password hash so tests spend their time on sync.
+func openNodeErr(dir string) (*node, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "gatehouse.db"))
+	if err != nil {
+		return nil, err
+	}
 	files, err := vault.Open(filepath.Join(dir, "vault"))
 	if err != nil {
-		tb.Fatal(err)
+		db.Close()
+		return nil, err
 	}
 	users := store.NewUserService(db, backend.NewHasher(backend.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 0),
 		store.UserOptions{LinkBase: "gatehouse:/", DefaultRegion: "RU", Log: quiet})
-	tb.Cleanup(users.Close)
 	accounts := store.NewAccountService(db, users)
 	raw, err := sql.Open("sqlite3", "file:"+db.Path+"?mode=ro")
 	if err != nil {
-		tb.Fatal(err)
+		db.Close()
+		return nil, err
 	}
-	tb.Cleanup(func() { raw.Close() })
-	n := &node{name: name, db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), files: files, raw: raw}
+	n := &node{name: filepath.Base(dir), db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), files: files, raw: raw}
 	n.client = &replica.Client{DB: db, Files: files, PartDir: filepath.Join(dir, "parts"), Log: quiet}
-	return n
+	return n, nil
+}
+
+func (n *node) close() {
+	n.users.Close()
+	n.raw.Close()
+	n.db.Close()
 }
 
 // serve starts the sync server for n on 127.0.0.1.

@@ -388,7 +388,14 @@ var statusByCode = map[string]int{
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	pub := backend.Public(err)
 	var appErr *backend.Error
-	if !errors.As(err, &appErr) {
+	switch {
+	case errors.As(err, &appErr):
+	case r.Context().Err() != nil:
+		// The desktop went away mid-request (a lost connection): its
+		// transaction rolled back and it will send again.
+		s.Log.Info("sync request abandoned by the client", "path", r.URL.Path)
+		return
+	default:
 		s.Log.Error("sync request failed", "path", r.URL.Path, "err", err)
 	}
 	if pub.RetryAfter > 0 {

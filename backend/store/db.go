@@ -40,6 +40,9 @@ type DB struct {
 	// OnEnqueue is called after a commit that queued a message, to nudge
 	// the outbox sender.
 	OnEnqueue func()
+	// OnChange is called after a commit that logged a local change, to
+	// nudge the sync loop.
+	OnChange func()
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings
@@ -147,6 +150,7 @@ type Tx struct {
 	db       *DB
 	now      time.Time
 	enqueued bool
+	changed  bool // logged a change of its own (not one it applied)
 }
 
 // update runs fn in a write transaction and commits if fn returns nil.
@@ -165,6 +169,9 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if tx.enqueued && db.OnEnqueue != nil {
 		db.OnEnqueue()
+	}
+	if tx.changed && db.OnChange != nil {
+		db.OnChange()
 	}
 	return nil
 }

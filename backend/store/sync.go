@@ -150,6 +150,8 @@ func (tx *Tx) logChange(ch backend.Change, origin string, pushed bool) error {
 	var pushedAt any
 	if pushed {
 		pushedAt = ms(tx.now)
+	} else if origin == "" {
+		tx.changed = true
 	}
 	_, err = tx.Exec(`INSERT INTO changes (id, entity, entity_id, op, data, hlc, created_at, pushed_at, origin, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ch.ID, ch.Entity, ch.EntityID, ch.Op, string(data), ch.HLC, ms(tx.now), pushedAt, origin, string(base))
@@ -226,7 +228,8 @@ func (tx *Tx) childValues(e *syncEntity, id string, values map[string]any) error
 
 // ApplyOptions say how a node applies changes that came from elsewhere.
 type ApplyOptions struct {
-	// Origin is the pushing device (server side); "" on a desktop.
+	// Origin records where the changes came from: the pushing device on
+	// the server, "server" on a desktop ("" is this node's own writes).
 	Origin string
 	// FromServer: a desktop applying pulled changes. The server's order is
 	// the truth: its record wins a unique key, and applied changes are
