@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // The KYC catalogue: which documents each entity type must provide, per
@@ -19,15 +21,25 @@ var catalogueJSON []byte
 // Text is a string in each UI language.
 type Text map[string]string
 
+// In returns the text in a language, else in English.
+func (t Text) In(lang string) string {
+	if v := t[lang]; v != "" {
+		return v
+	}
+	return t["en"]
+}
+
 // KYCDocumentKind is one kind of document, such as a PAN card.
 type KYCDocumentKind struct {
 	ID   string `json:"id"`
 	Name Text   `json:"name"`
 }
 
-// KYCRequirement is one thing to prove; any one of its documents does.
+// KYCRequirement is one thing to prove, such as an address; any one of
+// its documents does.
 type KYCRequirement struct {
 	ID        string            `json:"id"`
+	Name      Text              `json:"name"`
 	Mandatory bool              `json:"mandatory"`
 	Documents []KYCDocumentKind `json:"documents"`
 }
@@ -87,6 +99,44 @@ func (et KYCEntityType) Requirement(kind string) (KYCRequirement, bool) {
 	return KYCRequirement{}, false
 }
 
+// RequirementNames names requirements, by id, in a language; an id the
+// entity type does not list stays as it is.
+func (et KYCEntityType) RequirementNames(ids []string, lang string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id
+		for _, r := range et.Requirements {
+			if r.ID == id {
+				out[i] = r.Name.In(lang)
+			}
+		}
+	}
+	return out
+}
+
+// CaseCountry is the country whose catalogue a new case starts from: the
+// account's own, from its company's requisites, else its legal or postal
+// address, else its (verified) phone number; fallback (the installation's
+// region) when the account says nothing. A new account's profile comes
+// with the installation's region filled in, so a country counts only
+// where the customer filled in something with it.
+func CaseCountry(a Account, fallback string) string {
+	if r := a.Profile.Requisites; r.Country != "" && r != (Requisites{Country: r.Country}) {
+		return r.Country
+	}
+	for _, addr := range []Address{a.Profile.LegalAddress, a.Profile.PostalAddress} {
+		if addr.Country != "" && addr != (Address{Country: addr.Country}) {
+			return addr.Country
+		}
+	}
+	if num, err := phonenumbers.Parse(a.Details.Phone, ""); err == nil {
+		if region := phonenumbers.GetRegionCodeForNumber(num); region != "" && region != "ZZ" {
+			return region
+		}
+	}
+	return fallback
+}
+
 // KYC case states.
 const (
 	KYCDraft            = "draft"
@@ -143,6 +193,7 @@ type KYCEvent struct {
 	At     time.Time `json:"at"`
 	Actor  string    `json:"actor"` // user name, or "email" for the mailbox
 	Action string    `json:"action"`
+	Kind   string    `json:"kind"` // the kind of document a per-document entry is about
 	From   string    `json:"from"`
 	To     string    `json:"to"`
 	Reason string    `json:"reason"`
@@ -244,11 +295,30 @@ type KYCService interface {
 	OpenFile(ctx context.Context, caseID, sha256 string) (io.ReadCloser, KYCFile, error)
 }
 
-// KYCIntake files documents that arrived by email. from is the sender's
-// address, subject may hold a case reference (KYC-XXXXXX). It returns a
-// *IntakeError with a quarantine reason when the message cannot be filed.
+// EmailedMessage is one message for the intake: from is the sender's
+// address, subject may hold a case reference (KYC-XXXXXX).
+type EmailedMessage struct {
+	MessageID string
+	From      string
+	Subject   string
+	Files     []UploadFile
+}
+
+// IntakeResult is what became of one message: filed to the case CaseRef
+// when Err is nil; a *IntakeError with a quarantine reason when it cannot
+// be filed; any other error leaves it for the next round.
+type IntakeResult struct {
+	CaseRef string
+	Err     error
+}
+
+// KYCIntake files documents that arrived by email, a fetched batch at a
+// time, so that a batch costs one transaction and one round of syncs. It
+// answers one result per message, in order; an error says that none was
+// filed. A Message-ID is filed once: offered again, it answers the case it
+// went to.
 type KYCIntake interface {
-	FileEmailed(ctx context.Context, messageID, from, subject string, files []UploadFile) (caseRef string, err error)
+	FileEmailed(ctx context.Context, msgs []EmailedMessage) ([]IntakeResult, error)
 }
 
 // Quarantine reasons of emailed documents.
@@ -271,6 +341,17 @@ func (e *IntakeError) Error() string { return "intake: " + e.Reason + ": " + e.D
 // field errors for files it refuses.
 type FileStore interface {
 	Put(r io.Reader, name string) (KYCFile, error)
+	// Batch stores several files with one round of syncs.
+	Batch() FileBatch
 	Open(sha256 string) (io.ReadCloser, error)
 	Has(sha256 string) bool
+}
+
+// FileBatch stores files together: Put checks and writes each one, but
+// none is stored, under its final name and durable, before Commit returns.
+// Close discards what was not committed.
+type FileBatch interface {
+	Put(r io.Reader, name string) (KYCFile, error)
+	Commit() error
+	Close()
 }

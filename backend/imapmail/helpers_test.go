@@ -347,7 +347,16 @@ func newIntake(senders map[string]string) *fakeIntake {
 
 var _ backend.KYCIntake = (*fakeIntake)(nil)
 
-func (f *fakeIntake) FileEmailed(ctx context.Context, messageID, from, subject string, files []backend.UploadFile) (string, error) {
+func (f *fakeIntake) FileEmailed(ctx context.Context, msgs []backend.EmailedMessage) ([]backend.IntakeResult, error) {
+	results := make([]backend.IntakeResult, len(msgs))
+	for i, m := range msgs {
+		results[i].CaseRef, results[i].Err = f.fileOne(m.MessageID, m.From, m.Subject, m.Files)
+	}
+	return results, nil
+}
+
+// fileOne answers one message as the store would.
+func (f *fakeIntake) fileOne(messageID, from, subject string, files []backend.UploadFile) (string, error) {
 	call := intakeCall{MessageID: messageID, From: from, Subject: subject}
 	var readErr error
 	for _, file := range files {

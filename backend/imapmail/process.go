@@ -129,7 +129,8 @@ func ours(f imap.Flag) bool {
 
 func hasOurs(flags []imap.Flag) bool { return slices.ContainsFunc(flags, ours) }
 
-// batch downloads messages, offers each to the intake and settles them.
+// batch downloads messages, offers them to the intake together and
+// settles them.
 func (w *Watcher) batch(ctx context.Context, s *session, batch []meta, stats *Stats) error {
 	spools, err := w.fetch(s, batch)
 	defer func() {
@@ -141,16 +142,42 @@ func (w *Watcher) batch(ctx context.Context, s *session, batch []meta, stats *St
 		return err
 	}
 	outs := make([]outcome, 0, len(batch))
+	var msgs []backend.EmailedMessage
+	var offered []int // index in outs of each of msgs
 	for _, m := range batch {
 		sp := spools[m.uid]
 		if sp == nil {
 			continue // expunged meanwhile
 		}
-		out := w.handle(ctx, m, sp)
-		if out.kind == deferred && ctx.Err() != nil {
-			break // settle what was filed; the rest waits for the next round
+		out, msg := w.parse(m, sp)
+		if msg != nil {
+			msgs = append(msgs, backend.EmailedMessage{MessageID: msg.MessageID, From: msg.From, Subject: msg.Subject, Files: msg.Files()})
+			offered = append(offered, len(outs))
 		}
 		outs = append(outs, out)
+	}
+	if len(msgs) > 0 {
+		results, err := w.intake.FileEmailed(ctx, msgs)
+		if err == nil && len(results) != len(msgs) {
+			err = fmt.Errorf("%d results for %d messages", len(results), len(msgs))
+		}
+		if err != nil {
+			w.log.Error("imapmail: intake failed, the batch stays for the next round", "messages", len(msgs), "err", err)
+			results = nil
+		}
+		for i, r := range results {
+			out := &outs[offered[i]]
+			var ie *backend.IntakeError
+			switch {
+			case r.Err == nil:
+				out.kind, out.detail = filed, r.CaseRef
+			case errors.As(r.Err, &ie):
+				out.kind, out.reason, out.detail = quarantined, ie.Reason, ie.Detail
+			default:
+				w.log.Error("imapmail: intake failed, the message stays for the next round",
+					"uid", out.uid, "messageId", out.messageID, "from", out.from, "err", r.Err)
+			}
+		}
 	}
 	return w.settle(s, outs, stats)
 }
@@ -207,18 +234,19 @@ func (w *Watcher) fetch(s *session, batch []meta) (map[imap.UID]*spooled, error)
 	return spools, nil
 }
 
-// handle parses one message and offers it to the intake.
-func (w *Watcher) handle(ctx context.Context, m meta, sp *spooled) outcome {
+// parse reads one message. It returns the message when it may go to the
+// intake, or only the outcome (quarantined, or deferred when unreadable).
+func (w *Watcher) parse(m meta, sp *spooled) (outcome, *Message) {
 	out := outcome{meta: m}
 	if sp.tooBig {
 		out.kind, out.reason = quarantined, backend.IntakeTooLarge
 		out.detail = fmt.Sprintf("message over %d bytes", w.cfg.MaxMessageSize)
-		return out
+		return out, nil
 	}
 	msg, err := ParseMessage(sp, sp.size)
 	if err != nil {
 		w.log.Error("imapmail: read spooled message", "uid", m.uid, "err", err)
-		return out // deferred
+		return out, nil // deferred
 	}
 	out.messageID, out.from, out.subject = msg.MessageID, msg.From, msg.Subject
 	problem := msg.Problem
@@ -230,20 +258,9 @@ func (w *Watcher) handle(ctx context.Context, m meta, sp *spooled) outcome {
 	}
 	if problem != nil {
 		out.kind, out.reason, out.detail = quarantined, problem.Reason, problem.Detail
-		return out
+		return out, nil
 	}
-	ref, err := w.intake.FileEmailed(ctx, msg.MessageID, msg.From, msg.Subject, msg.Files())
-	var ie *backend.IntakeError
-	switch {
-	case err == nil:
-		out.kind, out.detail = filed, ref
-	case errors.As(err, &ie):
-		out.kind, out.reason, out.detail = quarantined, ie.Reason, ie.Detail
-	default:
-		w.log.Error("imapmail: intake failed, the message stays for the next round",
-			"uid", m.uid, "messageId", msg.MessageID, "from", msg.From, "err", err)
-	}
-	return out
+	return out, msg
 }
 
 // tooLarge quarantines messages over MaxMessageSize without downloading

@@ -33,9 +33,10 @@ func NewKYCService(db *DB, accounts *AccountService, files backend.FileStore) *K
 }
 
 var (
-	errCaseNotFound  = backend.Keyed(backend.ENOTFOUND, "errors.case_not_found", "No such KYC case.")
-	errApprovedStays = backend.Keyed(backend.ECONFLICT, "errors.approved_stays", "This document was approved: only rejected or missing documents can be changed now.")
-	errCaseLocked    = backend.Keyed(backend.ECONFLICT, "errors.case_locked", "The case is with the reviewers: it cannot be changed now.")
+	errCaseNotFound     = backend.Keyed(backend.ENOTFOUND, "errors.case_not_found", "No such KYC case.")
+	errApprovedStays    = backend.Keyed(backend.ECONFLICT, "errors.approved_stays", "This document was approved: only rejected or missing documents can be changed now.")
+	errCaseLocked       = backend.Keyed(backend.ECONFLICT, "errors.case_locked", "The case is with the reviewers: it cannot be changed now.")
+	errDocumentNotFound = backend.Keyed(backend.ENOTFOUND, "errors.document_not_found", "No such document.")
 )
 
 // Catalogue returns the entity types and their documents.
@@ -85,12 +86,14 @@ func canReview(ctx context.Context, q querier, u *backend.User, acct *accountRow
 func (s *KYCService) build(ctx context.Context, q querier, acct *accountRow, c *caseRow) (*backend.KYCCase, error) {
 	u := backend.UserFromContext(ctx)
 	out := &backend.KYCCase{AccountID: acct.acct.ID, AccountName: displayName(acct.acct.Details), State: backend.KYCDraft,
-		Country: acct.acct.Profile.Requisites.Country, Documents: []backend.KYCDocument{}, History: []backend.KYCEvent{}, Missing: []string{}}
-	if out.Country == "" {
-		out.Country = s.accounts.opts.DefaultRegion
-	}
+		Country: s.accountCountry(acct), Documents: []backend.KYCDocument{}, History: []backend.KYCEvent{}, Missing: []string{}}
 	if c != nil {
-		out.ID, out.Reference, out.Country, out.EntityType, out.State = c.id, c.reference, c.country, c.entityType, c.state
+		out.ID, out.Reference, out.EntityType, out.State = c.id, c.reference, c.entityType, c.state
+		// Until an entity type is chosen, the country is only a default:
+		// it follows the account's details as they are filled in.
+		if c.entityType != "" {
+			out.Country = c.country
+		}
 		if c.submittedAt.Valid {
 			out.SubmittedAt = time.UnixMilli(c.submittedAt.Int64).UTC()
 		}
@@ -149,7 +152,7 @@ func (s *KYCService) documents(ctx context.Context, q querier, caseID string) ([
 }
 
 func (s *KYCService) history(ctx context.Context, q querier, caseID string) ([]backend.KYCEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, from_state, to_state, reason FROM kyc_events WHERE case_id = ? ORDER BY at, id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, kind, from_state, to_state, reason FROM kyc_events WHERE case_id = ? ORDER BY at, id`, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +161,7 @@ func (s *KYCService) history(ctx context.Context, q querier, caseID string) ([]b
 	for rows.Next() {
 		var e backend.KYCEvent
 		var at int64
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.From, &e.To, &e.Reason); err != nil {
+		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Kind, &e.From, &e.To, &e.Reason); err != nil {
 			return nil, err
 		}
 		e.At = time.UnixMilli(at).UTC()
@@ -180,14 +183,22 @@ func (s *KYCService) FindCase(ctx context.Context, accountID string) (*backend.K
 	return s.build(ctx, s.db.read, acct, c)
 }
 
-// event records a step of a case's history and logs the change.
-func (tx *Tx) kycEvent(caseID, actor, action, from, to, reason string) error {
+// kycEvent records a step of a case's history and logs the change. kind
+// is the kind of document the step is about, if it is about one.
+func (tx *Tx) kycEvent(caseID, actor, action, kind, from, to, reason string) error {
 	id := newID()
-	if _, err := tx.Exec(`INSERT INTO kyc_events (id, case_id, at, actor, action, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, caseID, ms(tx.now), actor, action, from, to, reason); err != nil {
+	if _, err := tx.Exec(`INSERT INTO kyc_events (id, case_id, at, actor, action, kind, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, caseID, ms(tx.now), actor, action, kind, from, to, reason); err != nil {
 		return err
 	}
-	return tx.appendChange("kyc_event", id, "upsert", map[string]any{"caseId": caseID, "actor": actor, "action": action, "from": from, "to": to, "reason": reason})
+	return tx.appendChange("kyc_event", id, "upsert", map[string]any{"caseId": caseID, "actor": actor, "action": action, "kind": kind,
+		"from": from, "to": to, "reason": reason})
+}
+
+// accountCountry is where a new case starts: the account's country, else
+// the installation's region.
+func (s *KYCService) accountCountry(acct *accountRow) string {
+	return backend.CaseCountry(acct.acct, s.accounts.opts.DefaultRegion)
 }
 
 func actorName(ctx context.Context) string {
@@ -203,16 +214,15 @@ func (s *KYCService) ensureCase(ctx context.Context, tx *Tx, acct *accountRow) (
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return c, err
 	}
-	country := acct.acct.Profile.Requisites.Country
-	if country == "" {
-		country = s.accounts.opts.DefaultRegion
-	}
-	c = &caseRow{id: newID(), reference: newReference(), accountID: acct.acct.ID, country: country, state: backend.KYCDraft}
+	c = &caseRow{id: newID(), reference: newReference(), accountID: acct.acct.ID, country: s.accountCountry(acct), state: backend.KYCDraft}
 	if _, err := tx.Exec(`INSERT INTO kyc_cases (id, reference, account_id, country, entity_type, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, '', ?, ?, ?)`, c.id, c.reference, c.accountID, c.country, c.state, ms(tx.now), ms(tx.now)); err != nil {
 		return nil, err
 	}
-	return c, tx.kycEvent(c.id, actorName(ctx), "created", "", backend.KYCDraft, "")
+	if err := tx.appendChange("kyc_case", c.id, "upsert", nil); err != nil {
+		return nil, err
+	}
+	return c, tx.kycEvent(c.id, actorName(ctx), "created", "", "", backend.KYCDraft, "")
 }
 
 // newReference is a short case reference people can type in a subject.
@@ -244,8 +254,10 @@ func (s *KYCService) editCase(ctx context.Context, accountID string, fn func(tx 
 		if err := fn(tx, acct, c); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`UPDATE kyc_cases SET updated_at = ? WHERE id = ?`, ms(tx.now), c.id)
-		return err
+		if _, err = tx.Exec(`UPDATE kyc_cases SET updated_at = ? WHERE id = ?`, ms(tx.now), c.id); err != nil {
+			return err
+		}
+		return tx.appendChange("kyc_case", c.id, "upsert", nil)
 	})
 	if err != nil {
 		return nil, wrapUnlessApp("kyc", err)
@@ -286,11 +298,14 @@ func (s *KYCService) SetEntityType(ctx context.Context, accountID, country, enti
 			if _, err := tx.Exec(`UPDATE kyc_documents SET removed_at = ? WHERE id = ?`, ms(tx.now), id); err != nil {
 				return err
 			}
+			if err := tx.appendChange("kyc_document", id, "delete", nil); err != nil {
+				return err
+			}
 		}
 		if err := tx.appendChange("kyc_case", c.id, "upsert", map[string]any{"accountId": accountID, "country": country, "entityType": entityType}); err != nil {
 			return err
 		}
-		return tx.kycEvent(c.id, actorName(ctx), "entity_type", c.state, c.state, entityType)
+		return tx.kycEvent(c.id, actorName(ctx), "entity_type", "", c.state, c.state, entityType)
 	})
 }
 
@@ -368,36 +383,42 @@ func (s *KYCService) AddDocument(ctx context.Context, accountID, kind string, fi
 				return errApprovedStays
 			}
 		}
-		if _, err := tx.Exec(`UPDATE kyc_documents SET removed_at = ? WHERE case_id = ? AND removed_at IS NULL
-			AND (kind = ? OR (requirement = ? AND status = 'rejected'))`, ms(tx.now), c.id, kind, req.ID); err != nil {
+		replaced, err := tx.removeDocuments(`case_id = ? AND removed_at IS NULL AND (kind = ? OR (requirement = ? AND status = 'rejected'))`,
+			c.id, kind, req.ID)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.insertDocument(c.id, kind, req.ID, "upload", "", stored); err != nil {
 			return err
 		}
-		return tx.kycEvent(c.id, actorName(ctx), "document_added", c.state, c.state, kind)
+		action := "document_added"
+		if replaced > 0 {
+			action = "document_replaced"
+		}
+		return tx.kycEvent(c.id, actorName(ctx), action, kind, c.state, c.state, "")
 	})
 }
 
 // RemoveDocument sets a document aside (it stays in the history).
 func (s *KYCService) RemoveDocument(ctx context.Context, accountID, documentID string) (*backend.KYCCase, error) {
 	return s.editCase(ctx, accountID, func(tx *Tx, acct *accountRow, c *caseRow) error {
-		var status string
-		if err := tx.QueryRow(`SELECT status FROM kyc_documents WHERE id = ? AND case_id = ? AND removed_at IS NULL`, documentID, c.id).Scan(&status); err == nil &&
-			status == backend.DocApproved && c.state == backend.KYCChangesRequested {
-			return errApprovedStays
-		}
-		res, err := tx.Exec(`UPDATE kyc_documents SET removed_at = ? WHERE id = ? AND case_id = ? AND removed_at IS NULL`, ms(tx.now), documentID, c.id)
-		if err != nil {
+		var status, kind string
+		err := tx.QueryRow(`SELECT status, kind FROM kyc_documents WHERE id = ? AND case_id = ? AND removed_at IS NULL`, documentID, c.id).Scan(&status, &kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errDocumentNotFound
+		} else if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return backend.Keyed(backend.ENOTFOUND, "errors.document_not_found", "No such document.")
+		if status == backend.DocApproved && c.state == backend.KYCChangesRequested {
+			return errApprovedStays
+		}
+		if _, err := tx.Exec(`UPDATE kyc_documents SET removed_at = ? WHERE id = ?`, ms(tx.now), documentID); err != nil {
+			return err
 		}
 		if err := tx.appendChange("kyc_document", documentID, "delete", nil); err != nil {
 			return err
 		}
-		return tx.kycEvent(c.id, actorName(ctx), "document_removed", c.state, c.state, "")
+		return tx.kycEvent(c.id, actorName(ctx), "document_removed", kind, c.state, c.state, "")
 	})
 }
 
@@ -417,12 +438,12 @@ func (s *KYCService) ClassifyDocument(ctx context.Context, accountID, documentID
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return backend.Keyed(backend.ENOTFOUND, "errors.document_not_found", "No such document.")
+			return errDocumentNotFound
 		}
 		if err := tx.appendChange("kyc_document", documentID, "upsert", map[string]any{"kind": kind, "requirement": req.ID}); err != nil {
 			return err
 		}
-		return tx.kycEvent(c.id, actorName(ctx), "document_classified", c.state, c.state, kind)
+		return tx.kycEvent(c.id, actorName(ctx), "document_classified", kind, c.state, c.state, "")
 	})
 }
 
@@ -445,7 +466,7 @@ func (tx *Tx) transition(ctx context.Context, c *caseRow, to, action, reason str
 	}
 	from := c.state
 	c.state = to
-	return tx.kycEvent(c.id, actorName(ctx), action, from, to, reason)
+	return tx.kycEvent(c.id, actorName(ctx), action, "", from, to, reason)
 }
 
 // Submit sends a complete case to the reviewers. Returns EINVALID
@@ -455,9 +476,16 @@ func (s *KYCService) Submit(ctx context.Context, accountID string) (*backend.KYC
 	if err != nil {
 		return nil, err
 	}
-	if cur.EntityType == "" || len(cur.Missing) > 0 {
+	if cur.EntityType == "" {
 		var f backend.Fields
-		f.Add("documents", "kyc_incomplete", map[string]any{"missing": strings.Join(cur.Missing, ", ")})
+		f.Add("entityType", "required", nil)
+		return nil, f.Err()
+	}
+	if len(cur.Missing) > 0 {
+		et, _ := s.catalogue.EntityType(cur.Country, cur.EntityType)
+		names := et.RequirementNames(cur.Missing, backend.LangFromContext(ctx))
+		var f backend.Fields
+		f.Add("documents", "kyc_incomplete", map[string]any{"missing": strings.Join(names, ", ")})
 		return nil, f.Err()
 	}
 	return s.editCase(ctx, accountID, func(tx *Tx, acct *accountRow, c *caseRow) error {
@@ -533,18 +561,18 @@ func (s *KYCService) Decide(ctx context.Context, caseID string, decisions []back
 			if !d.Approve {
 				status, reason = backend.DocRejected, d.Reason
 			}
-			res, err := tx.Exec(`UPDATE kyc_documents SET status = ?, reason = ?, reviewed_by = ?, reviewed_at = ?
-				WHERE id = ? AND case_id = ? AND removed_at IS NULL`, status, reason, u.ID, ms(tx.now), d.DocumentID, c.id)
-			if err != nil {
+			var kind string
+			err := tx.QueryRow(`UPDATE kyc_documents SET status = ?, reason = ?, reviewed_by = ?, reviewed_at = ?
+				WHERE id = ? AND case_id = ? AND removed_at IS NULL RETURNING kind`, status, reason, u.ID, ms(tx.now), d.DocumentID, c.id).Scan(&kind)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errDocumentNotFound
+			} else if err != nil {
 				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return backend.Keyed(backend.ENOTFOUND, "errors.document_not_found", "No such document.")
 			}
 			if err := tx.appendChange("kyc_document", d.DocumentID, "upsert", map[string]any{"status": status, "reason": reason}); err != nil {
 				return err
 			}
-			if err := tx.kycEvent(c.id, u.Name, "document_"+status, c.state, c.state, reason); err != nil {
+			if err := tx.kycEvent(c.id, u.Name, "document_"+status, kind, c.state, c.state, reason); err != nil {
 				return err
 			}
 		}
@@ -638,7 +666,7 @@ func (s *KYCService) OpenFile(ctx context.Context, caseID, sha string) (io.ReadC
 	err = s.db.read.QueryRowContext(ctx, `SELECT f.sha256, f.size, f.type, f.name FROM kyc_files f JOIN kyc_documents d ON d.id = f.document_id
 		WHERE d.case_id = ? AND f.sha256 = ? LIMIT 1`, caseID, sha).Scan(&f.SHA256, &f.Size, &f.Type, &f.Name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, backend.KYCFile{}, backend.Keyed(backend.ENOTFOUND, "errors.document_not_found", "No such document.")
+		return nil, backend.KYCFile{}, errDocumentNotFound
 	} else if err != nil {
 		return nil, backend.KYCFile{}, fmt.Errorf("open file: %w", err)
 	}
@@ -651,77 +679,182 @@ func (s *KYCService) OpenFile(ctx context.Context, caseID, sha string) (io.ReadC
 
 var referenceRE = regexp.MustCompile(`\bKYC-[A-HJ-NP-Z2-9]{6}\b`)
 
-// FileEmailed files an emailed message's attachments to a case: the one
-// whose reference is in the subject, else the one of the account whose
-// verified email sent it. A message is taken once, by its Message-ID.
-func (s *KYCService) FileEmailed(ctx context.Context, messageID, from, subject string, files []backend.UploadFile) (string, error) {
-	var acctID, caseRef string
-	if ref := referenceRE.FindString(strings.ToUpper(subject)); ref != "" {
+// FileEmailed files emailed messages' attachments to cases: each to the
+// case whose reference is in its subject, else to the case of the account
+// whose verified email sent it. The files of the whole batch go to the
+// vault with one round of syncs, then the documents are written in one
+// transaction: a crash in between leaves unreferenced files, never a row
+// without its file. A message is taken once, by its Message-ID.
+func (s *KYCService) FileEmailed(ctx context.Context, msgs []backend.EmailedMessage) ([]backend.IntakeResult, error) {
+	type filing struct {
+		msg    int
+		acctID string
+		from   string
+		files  []backend.KYCFile
+	}
+	results := make([]backend.IntakeResult, len(msgs))
+	var todo []filing
+	batch := s.files.Batch()
+	defer batch.Close()
+	for i, m := range msgs {
+		acctID, from, err := s.intakeAccount(ctx, m)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		if ref, taken, err := emailedBefore(ctx, s.db.read, m.MessageID, acctID); err != nil {
+			results[i].Err = fmt.Errorf("file emailed: %w", err)
+			continue
+		} else if taken {
+			results[i].CaseRef = ref // a retry after a crash
+			continue
+		}
+		if len(m.Files) == 0 {
+			results[i].Err = &backend.IntakeError{Reason: backend.IntakeNoAttachment}
+			continue
+		}
+		stored, err := putEmailed(batch, m.Files)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		todo = append(todo, filing{msg: i, acctID: acctID, from: from, files: stored})
+	}
+	if len(todo) == 0 {
+		return results, nil
+	}
+	if err := batch.Commit(); err != nil {
+		return nil, fmt.Errorf("file emailed: %w", err)
+	}
+	err := s.db.update(ctx, func(tx *Tx) error {
+		cases := map[string]*caseRow{} // by account
+		for _, f := range todo {
+			m := msgs[f.msg]
+			// The same message may be in a batch twice.
+			if ref, taken, err := emailedBefore(ctx, tx, m.MessageID, f.acctID); err != nil {
+				return err
+			} else if taken {
+				results[f.msg].CaseRef = ref
+				continue
+			}
+			c := cases[f.acctID]
+			if c == nil {
+				acct, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, f.acctID))
+				if err != nil {
+					return err
+				}
+				if c, err = s.ensureCase(ctx, tx, acct); err != nil {
+					return err
+				}
+				cases[f.acctID] = c
+			}
+			for _, kf := range f.files {
+				if _, err := tx.insertDocument(c.id, "", "", "email", m.MessageID, []backend.KYCFile{kf}); err != nil {
+					return err
+				}
+			}
+			if err := tx.kycEvent(c.id, "email", "emailed", "", c.state, c.state, f.from); err != nil {
+				return err
+			}
+			results[f.msg].CaseRef = c.reference
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("file emailed: %w", err)
+	}
+	return results, nil
+}
+
+// intakeAccount finds the account a message is for: by the case reference
+// in its subject, else by its sender's verified address. It returns the
+// normalised sender, or an *IntakeError (unknown_sender).
+func (s *KYCService) intakeAccount(ctx context.Context, m backend.EmailedMessage) (acctID, from string, err error) {
+	if ref := referenceRE.FindString(strings.ToUpper(m.Subject)); ref != "" {
 		c, err := s.caseBy(ctx, s.db.read, "reference", ref)
 		if err == nil {
-			acctID, caseRef = c.accountID, c.reference
+			acctID = c.accountID
 		} else if !errors.Is(err, sql.ErrNoRows) {
-			return "", fmt.Errorf("file emailed: %w", err)
+			return "", "", fmt.Errorf("file emailed: %w", err)
 		}
 	}
 	var f backend.Fields
-	from = backend.NormalizeEmail(&f, "from", from)
+	from = backend.NormalizeEmail(&f, "from", m.From)
 	if acctID == "" && from != "" {
 		err := s.db.read.QueryRowContext(ctx, `SELECT m.account_id FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE u.email = ? AND u.email_verified_at IS NOT NULL AND m.status = 'active' ORDER BY m.created_at LIMIT 1`, from).Scan(&acctID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return "", fmt.Errorf("file emailed: %w", err)
+			return "", "", fmt.Errorf("file emailed: %w", err)
 		}
 	}
 	if acctID == "" {
-		return "", &backend.IntakeError{Reason: backend.IntakeUnknownSender, Detail: from}
+		return "", "", &backend.IntakeError{Reason: backend.IntakeUnknownSender, Detail: from}
 	}
-	if messageID != "" {
-		var n int
-		if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM kyc_documents d JOIN kyc_cases k ON k.id = d.case_id
-			WHERE d.message_id = ? AND k.account_id = ?`, messageID, acctID).Scan(&n); err != nil {
-			return "", fmt.Errorf("file emailed: %w", err)
-		} else if n > 0 {
-			return caseRef, nil // taken before: a retry after a crash
-		}
+	return acctID, from, nil
+}
+
+// emailedBefore says whether a message was filed to the account already,
+// and to which case.
+func emailedBefore(ctx context.Context, q querier, messageID, acctID string) (string, bool, error) {
+	if messageID == "" {
+		return "", false, nil
 	}
-	if len(files) == 0 {
-		return "", &backend.IntakeError{Reason: backend.IntakeNoAttachment}
+	var ref string
+	// message_id != '' lets SQLite use the partial index on message_id;
+	// without it, each message scanned every document.
+	err := q.QueryRowContext(ctx, `SELECT k.reference FROM kyc_documents d JOIN kyc_cases k ON k.id = d.case_id
+		WHERE d.message_id = ? AND d.message_id != '' AND k.account_id = ? LIMIT 1`, messageID, acctID).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
 	}
+	return ref, err == nil, err
+}
+
+// putEmailed writes a message's files to the vault batch; a file the
+// vault refuses quarantines the message.
+func putEmailed(batch backend.FileBatch, files []backend.UploadFile) ([]backend.KYCFile, error) {
 	stored := make([]backend.KYCFile, 0, len(files))
 	for _, up := range files {
-		kf, err := s.files.Put(up.Body, up.Name)
+		kf, err := batch.Put(up.Body, up.Name)
 		var e *backend.Error
 		if errors.As(err, &e) && len(e.Fields) > 0 {
 			reason := backend.IntakeWrongType
 			if e.Fields[0].Code == "file_too_large" {
 				reason = backend.IntakeTooLarge
 			}
-			return "", &backend.IntakeError{Reason: reason, Detail: e.Fields[0].Message}
+			return nil, &backend.IntakeError{Reason: reason, Detail: e.Fields[0].Message}
 		} else if err != nil {
-			return "", fmt.Errorf("file emailed: %w", err)
+			return nil, fmt.Errorf("file emailed: %w", err)
 		}
 		stored = append(stored, kf)
 	}
-	err := s.db.update(ctx, func(tx *Tx) error {
-		acct, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, acctID))
-		if err != nil {
-			return err
-		}
-		c, err := s.ensureCase(ctx, tx, acct)
-		if err != nil {
-			return err
-		}
-		caseRef = c.reference
-		for _, kf := range stored {
-			if _, err := tx.insertDocument(c.id, "", "", "email", messageID, []backend.KYCFile{kf}); err != nil {
-				return err
-			}
-		}
-		return tx.kycEvent(c.id, "email", "emailed", c.state, c.state, from)
-	})
+	return stored, nil
+}
+
+// removeDocuments marks the documents a condition selects as removed (they
+// stay for the history) and logs each, returning how many there were.
+func (tx *Tx) removeDocuments(where string, args ...any) (int, error) {
+	rows, err := tx.Query(`UPDATE kyc_documents SET removed_at = ? WHERE `+where+` RETURNING id`, append([]any{ms(tx.now)}, args...)...)
 	if err != nil {
-		return "", fmt.Errorf("file emailed: %w", err)
+		return 0, err
 	}
-	return caseRef, nil
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := tx.appendChange("kyc_document", id, "delete", nil); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/png"
 	"io"
@@ -261,22 +262,110 @@ func TestKYCOwnAccountNotReviewed(t *testing.T) {
 	}
 }
 
+// fileEmailed offers one message to the intake.
+func (k *kycEnv) fileEmailed(ctx context.Context, messageID, from, subject string, files []backend.UploadFile) (string, error) {
+	res, err := k.kyc.FileEmailed(ctx, []backend.EmailedMessage{{MessageID: messageID, From: from, Subject: subject, Files: files}})
+	if err != nil {
+		return "", err
+	}
+	return res[0].CaseRef, res[0].Err
+}
+
+// failingCommit is the real vault whose batches cannot be committed, as
+// when the disk fills up between writing and syncing.
+type failingCommit struct{ *vault.Vault }
+
+func (f failingCommit) Batch() backend.FileBatch { return failingBatch{f.Vault.Batch()} }
+
+type failingBatch struct{ backend.FileBatch }
+
+func (failingBatch) Commit() error { return errors.New("no space left on device") }
+
+// TestFileEmailedBatch files a fetched batch at once: each message gets
+// its own answer, a message twice in the batch is taken once, and when the
+// files cannot be made durable no row is written.
+func TestFileEmailedBatch(t *testing.T) {
+	ctx := context.Background()
+	msg := func(id, from string, files ...backend.UploadFile) backend.EmailedMessage {
+		return backend.EmailedMessage{MessageID: id, From: from, Subject: "scans", Files: files}
+	}
+	pdfNamed := func(name, body string) backend.UploadFile {
+		return backend.UploadFile{Name: name, Body: strings.NewReader("%PDF-1.4\n" + body)}
+	}
+	batch := func() []backend.EmailedMessage {
+		return []backend.EmailedMessage{
+			msg("<a@x>", "client@example.com", pdfNamed("pan.pdf", "a")),
+			msg("<b@x>", "client@example.com", pdfNamed("deed.pdf", "b"), pdfNamed("deed p2.pdf", "c")),
+			msg("<a@x>", "client@example.com", pdfNamed("pan.pdf", "a")),
+			msg("<c@x>", "nobody@example.com", pdfNamed("x.pdf", "d")),
+			msg("<d@x>", "client@example.com", backend.UploadFile{Name: "virus.exe", Body: strings.NewReader("MZ\x90\x00")}),
+		}
+	}
+	t.Run("OK", func(t *testing.T) {
+		k := newKYCEnv(t)
+		res, err := k.kyc.FileEmailed(ctx, batch())
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons := make([]string, len(res))
+		for i, r := range res {
+			if ie, ok := r.Err.(*backend.IntakeError); ok {
+				reasons[i] = ie.Reason
+			} else if r.Err != nil {
+				t.Fatalf("message %d: %v", i, r.Err)
+			} else if !strings.HasPrefix(r.CaseRef, "KYC-") {
+				t.Fatalf("message %d filed to %q", i, r.CaseRef)
+			}
+		}
+		if got, want := strings.Join(reasons, ","), ",,,unknown_sender,wrong_type"; got != want {
+			t.Fatalf("reasons %q, want %q", got, want)
+		}
+		if got, want := k.count(t, `SELECT count(*) FROM kyc_documents WHERE source = 'email'`), 3; got != want {
+			t.Fatalf("emailed documents %d, want %d", got, want)
+		}
+		if got, want := k.count(t, `SELECT count(*) FROM kyc_events WHERE action = 'emailed'`), 2; got != want {
+			t.Fatalf("emailed events %d, want %d", got, want)
+		}
+		c, _ := k.kyc.FindCase(k.customer, k.acct.ID)
+		for _, d := range c.Documents {
+			if !k.vault.Has(d.Files[0].SHA256) {
+				t.Fatalf("%s is not in the vault", d.Files[0].Name)
+			}
+		}
+	})
+	t.Run("ErrVaultCommit", func(t *testing.T) {
+		k := newKYCEnv(t)
+		kyc := store.NewKYCService(k.db, k.accts, failingCommit{k.vault})
+		if _, err := kyc.FileEmailed(ctx, batch()); err == nil {
+			t.Fatal("filed with no durable files")
+		}
+		if got := k.count(t, `SELECT count(*) FROM kyc_documents`); got != 0 {
+			t.Fatalf("%d documents written without their files", got)
+		}
+		// The next round, with the disk back, takes them.
+		res, err := k.kyc.FileEmailed(ctx, batch())
+		if err != nil || res[0].Err != nil || res[1].Err != nil {
+			t.Fatalf("retry: %+v %v", res, err)
+		}
+	})
+}
+
 func TestFileEmailed(t *testing.T) {
 	k := newKYCEnv(t)
 	ctx := context.Background()
-	ref, err := k.kyc.FileEmailed(ctx, "<m1@example.com>", "Client@Example.com", "my documents", pdfFile("deed.pdf"))
+	ref, err := k.fileEmailed(ctx, "<m1@example.com>", "Client@Example.com", "my documents", pdfFile("deed.pdf"))
 	if err != nil || !strings.HasPrefix(ref, "KYC-") {
 		t.Fatalf("by sender: %q %v", ref, err)
 	}
 	// The same message again (a retry after a crash) is taken once.
-	if _, err := k.kyc.FileEmailed(ctx, "<m1@example.com>", "client@example.com", "my documents", pdfFile("deed.pdf")); err != nil {
-		t.Fatal(err)
+	if again, err := k.fileEmailed(ctx, "<m1@example.com>", "client@example.com", "my documents", pdfFile("deed.pdf")); err != nil || again != ref {
+		t.Fatalf("again: %q %v", again, err)
 	}
 	if n := k.count(t, `SELECT count(*) FROM kyc_documents WHERE source = 'email'`); n != 1 {
 		t.Fatalf("emailed documents: %d", n)
 	}
 	// A stranger quoting the case reference still reaches the case.
-	if _, err := k.kyc.FileEmailed(ctx, "<m2@x>", "accountant@firm.example", "Re: "+strings.ToLower(ref)+" scans", pdfFile("a.pdf")); err != nil {
+	if _, err := k.fileEmailed(ctx, "<m2@x>", "accountant@firm.example", "Re: "+strings.ToLower(ref)+" scans", pdfFile("a.pdf")); err != nil {
 		t.Fatalf("by reference: %v", err)
 	}
 	for _, tt := range []struct {
@@ -289,7 +378,7 @@ func TestFileEmailed(t *testing.T) {
 		{"WrongType", "client@example.com", "hello", []backend.UploadFile{{Name: "virus.exe", Body: strings.NewReader("MZ\x90\x00")}}, backend.IntakeWrongType},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := k.kyc.FileEmailed(ctx, "<"+tt.name+"@x>", tt.from, tt.subject, tt.files)
+			_, err := k.fileEmailed(ctx, "<"+tt.name+"@x>", tt.from, tt.subject, tt.files)
 			ie, ok := err.(*backend.IntakeError)
 			if !ok || ie.Reason != tt.reason {
 				t.Fatalf("got %v, want %s", err, tt.reason)
@@ -304,5 +393,125 @@ func TestFileEmailed(t *testing.T) {
 	c, err = k.kyc.ClassifyDocument(k.customer, k.acct.ID, c.Documents[0].ID, "partnership_deed")
 	if err != nil || c.Documents[0].Requirement != "deed" {
 		t.Fatalf("classify: %v %+v", err, c.Documents)
+	}
+}
+
+// TestKYCIncompleteNamesRequirements: the kyc_incomplete error lists what
+// is missing by name, in the user's language.
+func TestKYCIncompleteNamesRequirements(t *testing.T) {
+	k := newKYCEnv(t)
+	if _, err := k.kyc.SetEntityType(k.customer, k.acct.ID, "IN", "individual"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.kyc.AddDocument(k.customer, k.acct.ID, "pan_card", pdfFile("pan.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ lang, want string }{
+		{"en", "Address proof, Letter of authority"},
+		{"ru", "Подтверждение адреса, Письмо-полномочие"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			_, err := k.kyc.Submit(backend.NewContextWithLang(k.customer, tt.lang), k.acct.ID)
+			var e *backend.Error
+			if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Code != "kyc_incomplete" {
+				t.Fatalf("submit: %v", err)
+			}
+			if got := e.Fields[0].Params["missing"]; got != tt.want {
+				t.Fatalf("missing %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestKYCHistoryNamesDocuments: per-document history entries say which
+// kind of document they are about.
+func TestKYCHistoryNamesDocuments(t *testing.T) {
+	k := newKYCEnv(t)
+	id := k.acct.ID
+	must := func(c *backend.KYCCase, err error) *backend.KYCCase {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	must(k.kyc.SetEntityType(k.customer, id, "IN", "individual"))
+	must(k.kyc.AddDocument(k.customer, id, "pan_card", pdfFile("pan.pdf")))
+	must(k.kyc.AddDocument(k.customer, id, "pan_card", []backend.UploadFile{{Name: "pan.png", Body: bytes.NewReader(samplePNG(t))}}))
+	c := must(k.kyc.AddDocument(k.customer, id, "voter_id", pdfFile("voter.pdf")))
+	c = must(k.kyc.RemoveDocument(k.customer, id, c.Documents[1].ID))
+	must(k.kyc.AddDocument(k.customer, id, "passport", pdfFile("passport.pdf")))
+	c = must(k.kyc.AddDocument(k.customer, id, "letter_of_authority", pdfFile("loa.pdf")))
+	must(k.kyc.Submit(k.customer, id))
+	decisions := []backend.KYCDecision{{DocumentID: c.Documents[0].ID, Reason: "Blurry photo."}}
+	for _, d := range c.Documents[1:] {
+		decisions = append(decisions, backend.KYCDecision{DocumentID: d.ID, Approve: true})
+	}
+	c = must(k.kyc.Decide(k.reviewer, c.ID, decisions))
+
+	var got []string
+	for _, ev := range c.History {
+		if strings.HasPrefix(ev.Action, "document_") {
+			got = append(got, ev.Action+":"+ev.Kind+":"+ev.Reason)
+		}
+	}
+	want := []string{
+		"document_added:pan_card:",
+		"document_replaced:pan_card:",
+		"document_added:voter_id:",
+		"document_removed:voter_id:",
+		"document_added:passport:",
+		"document_added:letter_of_authority:",
+		"document_rejected:pan_card:Blurry photo.",
+		"document_approved:passport:",
+		"document_approved:letter_of_authority:",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("history:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestKYCCaseCountry: a case starts in the account's country, follows the
+// company's details until an entity type is chosen, then keeps its own.
+func TestKYCCaseCountry(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		profile    func(*backend.CompanyProfile)
+		emailFirst bool // a document arrives by email before the profile is saved
+		want       string
+	}{
+		{"PrefilledProfile", func(*backend.CompanyProfile) {}, false, "RU"}, // the phone is Russian
+		{"Requisites", func(p *backend.CompanyProfile) { p.Requisites.Country, p.Requisites.PAN = "IN", "AAACR5055K" }, false, "IN"},
+		{"LegalAddress", func(p *backend.CompanyProfile) { p.LegalAddress.Country, p.LegalAddress.City = "IN", "Mumbai" }, false, "IN"},
+		{"ProfileAfterTheCaseOpened", func(p *backend.CompanyProfile) { p.Requisites.Country, p.Requisites.PAN = "IN", "AAACR5055K" }, true, "IN"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			k := newKYCEnv(t)
+			if tt.emailFirst {
+				if _, err := k.fileEmailed(context.Background(), "<early@x>", "client@example.com", "scans", pdfFile("a.pdf")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := k.acct.Profile
+			tt.profile(&p)
+			if _, err := k.accts.SaveCompany(k.customer, k.acct.ID, p); err != nil {
+				t.Fatal(err)
+			}
+			c, err := k.kyc.FindCase(k.customer, k.acct.ID)
+			if err != nil || c.Country != tt.want {
+				t.Fatalf("country %q, want %q (%v)", c.Country, tt.want, err)
+			}
+			// Once the customer picks a country's entity type, it stays.
+			if c, err = k.kyc.SetEntityType(k.customer, k.acct.ID, "RU", "company"); err != nil {
+				t.Fatal(err)
+			}
+			p.Requisites.Country, p.Requisites.PAN = "IN", "AAACR5055K"
+			if _, err := k.accts.SaveCompany(k.customer, k.acct.ID, p); err != nil {
+				t.Fatal(err)
+			}
+			if c, _ = k.kyc.FindCase(k.customer, k.acct.ID); c.Country != "RU" {
+				t.Fatalf("country after choosing: %s", c.Country)
+			}
+		})
 	}
 }

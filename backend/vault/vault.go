@@ -10,10 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"gatehouse/backend"
@@ -106,6 +109,39 @@ func (s *encryptScanner) Write(p []byte) (int, error) {
 // Errors are EINVALID on field "files": file_empty, file_too_large,
 // file_type, file_type_mismatch, file_encrypted.
 func (v *Vault) Put(r io.Reader, name string) (backend.KYCFile, error) {
+	b := v.Batch()
+	defer b.Close()
+	f, err := b.Put(r, name)
+	if err != nil {
+		return backend.KYCFile{}, err
+	}
+	return f, b.Commit()
+}
+
+// Batch stores several files with one round of syncs: the files are
+// written to tmp/ as they come, then Commit syncs them all at once,
+// renames them into place and syncs the folders they went to. A file
+// reaches its final name only once its content is on disk, so a crash
+// leaves at most temporary files (Open removes them), never half a file
+// under a hash.
+func (v *Vault) Batch() backend.FileBatch { return &Batch{v: v, sums: map[string]bool{}} }
+
+// Batch is a set of files being stored together; see Vault.Batch.
+type Batch struct {
+	v       *Vault
+	pending []pending
+	sums    map[string]bool // in this batch already
+}
+
+type pending struct {
+	tmp *os.File
+	sum string
+}
+
+// Put checks and writes a file; it is stored when Commit returns. Errors
+// are Vault.Put's.
+func (b *Batch) Put(r io.Reader, name string) (backend.KYCFile, error) {
+	v := b.v
 	max := v.MaxSize
 	if max <= 0 {
 		max = backend.MaxKYCFileSize
@@ -131,46 +167,126 @@ func (v *Vault) Put(r io.Reader, name string) (backend.KYCFile, error) {
 	if err != nil {
 		return backend.KYCFile{}, fmt.Errorf("vault: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
+	discard := func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}
 	h := sha256.New()
 	var enc encryptScanner
 	w := io.MultiWriter(tmp, h, &enc)
 	size, err := io.Copy(w, io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
 	if err != nil {
-		tmp.Close()
+		discard()
 		return backend.KYCFile{}, fmt.Errorf("vault: write: %w", err)
 	}
 	if size > max {
-		tmp.Close()
+		discard()
 		return backend.KYCFile{}, fileError("file_too_large", map[string]any{"name": display, "maxMB": max >> 20})
 	}
 	if typ == "application/pdf" && enc.found {
-		tmp.Close()
+		discard()
 		return backend.KYCFile{}, fileError("file_encrypted", map[string]any{"name": display})
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return backend.KYCFile{}, fmt.Errorf("vault: sync: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return backend.KYCFile{}, fmt.Errorf("vault: close: %w", err)
-	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	final := v.path(sum)
-	if _, err := os.Stat(final); err == nil {
-		return backend.KYCFile{SHA256: sum, Size: size, Type: typ, Name: display}, nil // stored once
+	kf := backend.KYCFile{SHA256: sum, Size: size, Type: typ, Name: display}
+	if b.sums[sum] {
+		discard() // stored once
+		return kf, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return backend.KYCFile{}, fmt.Errorf("vault: %w", err)
+	if _, err := os.Stat(v.path(sum)); err == nil {
+		discard()
+		return kf, nil
 	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return backend.KYCFile{}, fmt.Errorf("vault: rename: %w", err)
+	b.sums[sum] = true
+	b.pending = append(b.pending, pending{tmp: tmp, sum: sum})
+	return kf, nil
+}
+
+// syncers bounds the syncs in flight: concurrent syncs let the file
+// system write them in one journal commit rather than one each.
+const syncers = 16
+
+// syncAll syncs files concurrently and closes them.
+func syncAll(files []*os.File) error {
+	errs := make([]error, len(files))
+	sem := make(chan struct{}, syncers)
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = f.Sync()
+			if err := f.Close(); errs[i] == nil {
+				errs[i] = err
+			}
+		}()
 	}
-	if d, err := os.Open(filepath.Dir(final)); err == nil {
-		d.Sync() // the rename itself survives a power cut
-		d.Close()
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Commit makes every file of the batch durable under its hash: the
+// contents are synced before any rename, and the folders after them, so
+// the rows that name these files may be written once it returns.
+func (b *Batch) Commit() error {
+	files := make([]*os.File, len(b.pending))
+	for i, p := range b.pending {
+		files[i] = p.tmp
 	}
-	return backend.KYCFile{SHA256: sum, Size: size, Type: typ, Name: display}, nil
+	if err := syncAll(files); err != nil {
+		return fmt.Errorf("vault: sync: %w", err)
+	}
+	dirs := map[string]bool{}
+	for len(b.pending) > 0 {
+		p := b.pending[0]
+		final := b.v.path(p.sum)
+		// A folder made now must reach the disk too: its parent is synced.
+		for _, dir := range []string{filepath.Dir(filepath.Dir(final)), filepath.Dir(final)} {
+			if err := os.Mkdir(dir, 0o700); err == nil {
+				dirs[filepath.Dir(dir)] = true
+			} else if !errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("vault: %w", err)
+			}
+		}
+		if err := os.Rename(p.tmp.Name(), final); err != nil {
+			return fmt.Errorf("vault: rename: %w", err)
+		}
+		dirs[filepath.Dir(final)] = true
+		b.pending = b.pending[1:]
+	}
+	return b.v.syncDirs(dirs)
+}
+
+// syncDirs makes renames and new entries in these folders survive a power
+// cut. Windows cannot sync a folder and needs not: its renames are
+// journalled.
+func (v *Vault) syncDirs(dirs map[string]bool) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	files := make([]*os.File, 0, len(dirs))
+	for dir := range dirs {
+		d, err := os.Open(dir)
+		if err != nil {
+			syncAll(files) // closes them
+			return fmt.Errorf("vault: %w", err)
+		}
+		files = append(files, d)
+	}
+	if err := syncAll(files); err != nil {
+		return fmt.Errorf("vault: sync folder: %w", err)
+	}
+	return nil
+}
+
+// Close removes the temporary files of a batch that was not committed.
+func (b *Batch) Close() {
+	for _, p := range b.pending {
+		p.tmp.Close()
+		os.Remove(p.tmp.Name())
+	}
+	b.pending = nil
 }
 
 // path is where a file with this hash lives: two levels of fan-out keep

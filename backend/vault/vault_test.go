@@ -198,6 +198,66 @@ func TestKillDuringWrite(t *testing.T) {
 	}
 }
 
+// TestBatch stores files together: nothing is under a final name before
+// Commit, a file given twice is stored once, a refused file does not spoil
+// the others, and a batch closed without Commit leaves nothing behind.
+func TestBatch(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		files  []string // contents; "bad" is refused
+		commit bool
+		stored int // files under final names after
+	}{
+		{"Commit", []string{pdf, "%PDF-1.4 second\n", "%PDF-1.4 third\n"}, true, 3},
+		{"SameFileTwice", []string{pdf, pdf}, true, 1},
+		{"RefusedFileSkipped", []string{pdf, "bad", "%PDF-1.4 second\n"}, true, 2},
+		{"ClosedWithoutCommit", []string{pdf, "%PDF-1.4 second\n"}, false, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			v, err := vault.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := v.Batch()
+			var sums []string
+			for i, body := range tt.files {
+				f, err := b.Put(strings.NewReader(body), fmt.Sprintf("f%d.pdf", i))
+				if body == "bad" {
+					if err == nil {
+						t.Fatal("a file that is no PDF was taken")
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				sums = append(sums, f.SHA256)
+			}
+			if n := countFiles(t, dir); n != 0 {
+				t.Fatalf("%d files under final names before Commit", n)
+			}
+			if tt.commit {
+				if err := b.Commit(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b.Close()
+			if got := countFiles(t, dir); got != tt.stored {
+				t.Fatalf("stored %d, want %d", got, tt.stored)
+			}
+			for _, sum := range sums {
+				if got := v.Has(sum); got != tt.commit {
+					t.Fatalf("Has(%s) = %v after commit=%v", sum[:8], got, tt.commit)
+				}
+			}
+			if entries, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(entries) != 0 {
+				t.Fatalf("%d temporary files left", len(entries))
+			}
+		})
+	}
+}
+
 // countFiles counts files under final names (not in tmp/).
 func countFiles(t testing.TB, dir string) int {
 	n := 0
