@@ -136,8 +136,8 @@ type services struct {
 	sync       *replica.Client
 	syncServer *replica.Server
 	log        *slog.Logger
-	stopBg   context.CancelFunc // set by run
-	bg       sync.WaitGroup     // what run started
+	stopBg     context.CancelFunc // set by run
+	bg         sync.WaitGroup     // what run started
 }
 
 // open wires the backend: the database, the services and the outbox.
@@ -193,6 +193,8 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 	} else {
 		svc.syncServer = &replica.Server{DB: db, Users: users, Files: files, UploadDir: filepath.Join(c.dataDir, "sync-uploads"),
 			Log: log, MaxSkew: 5 * time.Minute}
+		// A write on the server (the web version) wakes the desktops' long polls.
+		db.OnChange = svc.syncServer.Notify
 	}
 	if c.imapAddr != "" {
 		svc.intake = imapmail.New(imapmail.Config{Addr: c.imapAddr, Security: c.imapSecurity, Username: c.imapUser,

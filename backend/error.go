@@ -192,6 +192,7 @@ var fieldMessages = map[string]string{
 	"file_too_large":             "{{name}} is larger than {{maxMB}} MB.",
 	"file_encrypted":             "{{name}} is password-protected. Upload it without the password.",
 	"vat_format":                 "A VAT number has 4 to 20 Latin letters, digits, spaces, dots or dashes.",
+	"server_url_invalid":         "Enter the server's address, starting with https:// (or http:// on a local network).",
 	"captcha_required":           "Your browser has to pass a quick automatic check first. Please try again.",
 	"captcha_invalid":            "The automatic browser check failed. Please try again.",
 	"captcha_expired":            "The automatic browser check expired or was already used. Please try again.",

@@ -119,7 +119,11 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /", http.FileServerFS(s.Frontend))
 	}
 	if s.Sync != nil {
-		mux.Handle("/sync/", s.Sync)
+		// One pattern per method: a method-less "/sync/" would clash with
+		// "GET /" above. GET also serves HEAD.
+		for _, m := range []string{"GET", "POST", "PATCH"} {
+			mux.Handle(m+" /sync/", s.Sync)
+		}
 	}
 	if s.SyncAdmin != nil {
 		s.syncAdminRoutes(mux)

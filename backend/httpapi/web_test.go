@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"gatehouse/backend"
 	"gatehouse/backend/captcha"
@@ -317,5 +318,25 @@ func TestAccessLogKeepsSecretsOut(t *testing.T) {
 	}
 	if !strings.Contains(log, `"path":"/api/signIn","status":401`) {
 		t.Errorf("no access line:\n%s", log)
+	}
+}
+
+// TestHandlerWithEverything builds the handler as serve does, with the
+// frontend and the sync protocol, which once clashed and panicked.
+func TestHandlerWithEverything(t *testing.T) {
+	syncH := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Sync", r.Method) })
+	s := &httpapi.Server{Frontend: fstest.MapFS{"index.html": {Data: []byte("<html></html>")}}, Sync: syncH, Log: slog.Default()}
+	h := s.Handler()
+	for _, m := range []string{"GET", "HEAD", "POST", "PATCH"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(m, "/sync/uploads/x", nil))
+		if got := rec.Header().Get("X-Sync"); got != m {
+			t.Errorf("%s /sync/: reached %q, want the sync handler", m, got)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<html>") {
+		t.Errorf("GET /: %d %q", rec.Code, rec.Body.String())
 	}
 }

@@ -81,7 +81,9 @@ func (c *Client) Nudge() {
 	}
 }
 
-// Run syncs until ctx ends.
+// Run syncs until ctx ends. Between rounds it waits for a nudge (a local
+// write), the server's word that its log grew (a long poll), or the
+// interval, whichever comes first.
 func (c *Client) Run(ctx context.Context) {
 	c.init()
 	interval := c.Interval
@@ -99,18 +101,40 @@ func (c *Client) Run(ctx context.Context) {
 		} else {
 			backoff = time.Second
 		}
+		watchCtx, stopWatch := context.WithCancel(ctx)
+		remote := make(chan struct{}, 1)
+		if err == nil {
+			go c.watch(watchCtx, remote)
+		}
 		select {
 		case <-ctx.Done():
+			stopWatch()
 			return
 		case <-c.nudge:
 			// Let a burst of writes settle into one round.
 			select {
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(100 * time.Millisecond):
 			case <-ctx.Done():
-				return
 			}
+		case <-remote:
 		case <-time.After(wait):
 		}
+		stopWatch()
+	}
+}
+
+// watch long-polls the server and signals when its log grew.
+func (c *Client) watch(ctx context.Context, changed chan<- struct{}) {
+	st, err := c.DB.SyncState(ctx)
+	if err != nil || st[keyServer] == "" {
+		return
+	}
+	var res struct {
+		Changed bool `json:"changed"`
+	}
+	q := "/sync/watch?after=" + st[keyCursor] + "&wait=25"
+	if err := c.call(ctx, st[keyServer], st[keyToken], http.MethodGet, q, nil, &res); err == nil && res.Changed {
+		changed <- struct{}{}
 	}
 }
 

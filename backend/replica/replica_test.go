@@ -450,7 +450,7 @@ func TestFilesTravelByHash(t *testing.T) {
 }
 
 // post sends a raw request to the sync server.
-func post(t *testing.T, url, token, body string) (int, string) {
+func post(t testing.TB, url, token, body string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -466,7 +466,7 @@ func post(t *testing.T, url, token, body string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func register(t *testing.T, url, email string) string {
+func registerDevice(t testing.TB, url, email string) string {
 	t.Helper()
 	code, body := post(t, url+"/sync/devices", "", `{"email":"`+email+`","password":"Blue-Harbor-71","name":"test"}`)
 	if code != 200 {
@@ -485,8 +485,8 @@ func TestBadInput(t *testing.T) {
 	if _, err := server.users.SetUserRole(server.as(t, adminEmail), "agent@example.com", backend.RoleAgent); err != nil {
 		t.Fatal(err)
 	}
-	admin := register(t, url, adminEmail)
-	agent := register(t, url, "agent@example.com")
+	admin := registerDevice(t, url, adminEmail)
+	agent := registerDevice(t, url, "agent@example.com")
 	var adminID string
 	server.raw.QueryRow(`SELECT id FROM users WHERE email = ?`, adminEmail).Scan(&adminID)
 	now := time.Now().UnixMilli()
@@ -580,5 +580,58 @@ func TestOutboxSentOnce(t *testing.T) {
 	}
 	if n := a.count(t, `SELECT count(*) FROM outbox WHERE recipient = 'mira@example.com' AND next_attempt_at IS NOT NULL`); n != 0 {
 		t.Errorf("desktop still holds %d messages to send", n)
+	}
+}
+
+// TestRoleFilter: a field agent's desktop receives the accounts the agent
+// onboarded and not the others; an administrator's receives everything,
+// and other users' password hashes never reach a desktop.
+func TestRoleFilter(t *testing.T) {
+	server, url, ds := world(t, "admin-desk")
+	adminDesk := ds[0]
+	server.verified(t, person("Arun Agent", "agent@example.com", "+7 912 000-00-09"))
+	if _, err := server.users.SetUserRole(server.as(t, adminEmail), "agent@example.com", backend.RoleAgent); err != nil {
+		t.Fatal(err)
+	}
+	agentDesk := newNode(t, "agent-desk")
+	if err := agentDesk.client.Connect(context.Background(), url, "agent@example.com", "Blue-Harbor-71", "field"); err != nil {
+		t.Fatal(err)
+	}
+	agentDesk.sync(t)
+	if _, err := server.accounts.SaveAccountDetails(server.as(t, adminEmail), "", company("Back Office Ltd")); err != nil {
+		t.Fatal(err)
+	}
+	agentCtx := agentDesk.as(t, "agent@example.com") // signs in offline with the hash it pulled
+	mine := company("Field Customer")
+	mine.Phone = "+7 912 000-00-09"
+	if _, err := agentDesk.accounts.SaveAccountDetails(agentCtx, "", mine); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		agentDesk.sync(t)
+		adminDesk.sync(t)
+	}
+	names := func(n *node) string {
+		rows, _ := n.raw.Query(`SELECT company_name FROM accounts ORDER BY company_name`)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			out = append(out, s)
+		}
+		return strings.Join(out, ", ")
+	}
+	if got := names(agentDesk); got != "Field Customer" {
+		t.Errorf("agent's desktop has %q; want only Field Customer", got)
+	}
+	if got := names(adminDesk); got != "Back Office Ltd, Field Customer" {
+		t.Errorf("admin's desktop has %q; want both", got)
+	}
+	if n := adminDesk.count(t, `SELECT count(*) FROM users WHERE email = 'agent@example.com' AND password_hash != ''`); n != 0 {
+		t.Error("the agent's password hash reached the administrator's desktop")
+	}
+	if n := agentDesk.count(t, `SELECT count(*) FROM users WHERE email = ?`, adminEmail); n != 0 {
+		t.Error("the agent's desktop received the administrator's user record")
 	}
 }

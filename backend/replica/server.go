@@ -8,6 +8,7 @@
 //	POST /sync/devices        {email, password, name} -> {deviceId, token, user}
 //	POST /sync/push           {changes, messages}     -> {results}
 //	GET  /sync/pull?after=N                           -> {changes, next, more}
+//	GET  /sync/watch?after=N&wait=S                   -> {changed} once the log passes N, or after S seconds
 //	POST /sync/files/missing  {hashes}                -> {missing}
 //	GET  /sync/files/{sha}    (Range for resuming)
 //	HEAD /sync/uploads/{sha}  -> Upload-Offset
@@ -27,6 +28,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gatehouse/backend"
@@ -50,6 +52,29 @@ type Server struct {
 	Log       *slog.Logger
 	// MaxSkew refuses changes stamped further than this in the future.
 	MaxSkew time.Duration
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced when the log grows
+}
+
+// Notify wakes the desktops waiting in /sync/watch: the log grew (a push
+// applied changes, or someone wrote on the server itself).
+func (s *Server) Notify() {
+	s.mu.Lock()
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) changedCh() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
 }
 
 // MaxPushBytes bounds a push body: a full batch of changes with their data.
@@ -63,6 +88,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /sync/devices", s.register)
 	mux.Handle("POST /sync/push", s.device(s.push))
 	mux.Handle("GET /sync/pull", s.device(s.pull))
+	mux.Handle("GET /sync/watch", s.device(s.watch))
 	mux.Handle("POST /sync/files/missing", s.device(s.missing))
 	mux.Handle("GET /sync/files/{sha}", s.device(s.download))
 	mux.Handle("HEAD /sync/uploads/{sha}", s.device(s.uploadOffset))
@@ -186,14 +212,20 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	for _, res := range results {
+		if res.Status == store.ChangeApplied {
+			s.Notify()
+			break
+		}
+	}
 	writeJSON(w, http.StatusOK, PushResult{Results: results})
 }
 
 // PullResult is a page of the server's log.
 type PullResult struct {
 	Changes []WireChange `json:"changes"`
-	Next    int64            `json:"next"`
-	More    bool             `json:"more"`
+	Next    int64        `json:"next"`
+	More    bool         `json:"more"`
 }
 
 func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +242,40 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, PullResult{Changes: toWire(changes), Next: next, More: more})
+}
+
+// watch is a long poll: it answers as soon as the log holds a change after
+// the desktop's cursor, so a change reaches other desktops in about one
+// round trip instead of one polling interval.
+func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
+	after, err := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	if err != nil || after < 0 {
+		s.fail(w, r, backend.Errorf(backend.EINVALID, "after must be a cursor from a previous pull, or 0."))
+		return
+	}
+	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
+	timeout := time.NewTimer(time.Duration(min(max(wait, 0), 60)) * time.Second)
+	defer timeout.Stop()
+	for {
+		ch := s.changedCh() // before reading, so a change in between still wakes us
+		last, err := s.DB.LastSeq(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if last > after {
+			writeJSON(w, http.StatusOK, map[string]bool{"changed": true})
+			return
+		}
+		select {
+		case <-ch:
+		case <-timeout.C:
+			writeJSON(w, http.StatusOK, map[string]bool{"changed": false})
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
 }
 
 func (s *Server) missing(w http.ResponseWriter, r *http.Request) {

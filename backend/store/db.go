@@ -151,6 +151,54 @@ type Tx struct {
 	now      time.Time
 	enqueued bool
 	changed  bool // logged a change of its own (not one it applied)
+	stmts    map[string]*sql.Stmt
+}
+
+// stmt prepares a statement once per transaction: a batch of synced
+// changes or an import runs the same few statements thousands of times,
+// and preparing is a good part of SQLite's cost. The statements close with
+// the transaction.
+func (tx *Tx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := tx.Tx.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[query] = st
+	return st, nil
+}
+
+// Exec runs a statement, prepared once per transaction.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	st, err := tx.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.Exec(args...)
+}
+
+// Query runs a query, prepared once per transaction.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	st, err := tx.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.Query(args...)
+}
+
+// QueryRow runs a one-row query, prepared once per transaction.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	st, err := tx.stmt(query)
+	if err != nil {
+		// Let the error surface at Scan, as sql.Tx.QueryRow does.
+		return tx.Tx.QueryRow(query, args...)
+	}
+	return st.QueryRow(args...)
 }
 
 // update runs fn in a write transaction and commits if fn returns nil.

@@ -3,13 +3,13 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,11 +70,29 @@ func (c *rowClock) set(field string, v any, hlc string) {
 	c.m[field], c.h[field] = hlc, valueHash(v)
 }
 
-// valueHash is a short hash of a value's canonical JSON.
+// valueHash is a short hash of a value: it only has to tell a changed
+// value from an unchanged one, so FNV-1a over a typed encoding does (plain
+// types skip JSON, which a batch of thousands of rows feels).
 func valueHash(v any) string {
-	b, _ := json.Marshal(v)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:6])
+	h := fnv.New64a()
+	switch x := v.(type) {
+	case nil:
+		h.Write([]byte{'n'})
+	case string:
+		h.Write([]byte{'s'})
+		h.Write([]byte(x))
+	case int64:
+		h.Write([]byte{'i'})
+		h.Write(strconv.AppendInt(nil, x, 10))
+	case bool:
+		h.Write([]byte{'b'})
+		h.Write(strconv.AppendBool(nil, x))
+	default:
+		b, _ := json.Marshal(x)
+		h.Write([]byte{'j'})
+		h.Write(b)
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
 }
 
 // appendChange records a business write in the change log, in the write's
@@ -276,6 +294,9 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 	results := make([]ApplyResult, len(changes))
 	err := db.update(ctx, func(tx *Tx) error {
 		a := applier{tx: tx, opt: opt, aliases: map[string]string{}}
+		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sync_aliases)`).Scan(&a.anyAlias); err != nil {
+			return err
+		}
 		for i, ch := range changes {
 			results[i].ID = ch.ID
 			status, err := a.apply(ch)
@@ -301,12 +322,18 @@ type applier struct {
 	tx      *Tx
 	opt     ApplyOptions
 	aliases map[string]string // entity/from -> to, cached for the batch
+	// anyAlias: this node has merged records at all; most never do, and
+	// then no id needs looking up.
+	anyAlias bool
 }
 
 // alias follows a merged id to the record it became.
 func (a *applier) alias(entity, id string) (string, error) {
 	k := entity + "/" + id
-	if to, ok := a.aliases[k]; ok {
+	if to, ok := a.aliases[k]; ok || !a.anyAlias {
+		if !ok {
+			to = id
+		}
 		return to, nil
 	}
 	to := id
@@ -708,6 +735,7 @@ func (a *applier) applyMerge(e *syncEntity, ch backend.Change, data map[string]a
 
 func (a *applier) recordAlias(e *syncEntity, from, to string) error {
 	a.aliases[e.name+"/"+from] = to
+	a.anyAlias = true
 	_, err := a.tx.Exec(`INSERT OR REPLACE INTO sync_aliases (entity, from_id, to_id, created_at) VALUES (?, ?, ?, ?)`, e.name, from, to, ms(a.tx.now))
 	return err
 }

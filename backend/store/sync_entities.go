@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -59,13 +59,13 @@ func syncEntities() []*syncEntity {
 		{name: "setting", table: "settings", key: []string{"key"}},
 		{name: "account", table: "accounts", key: []string{"id"}, local: []string{"num"}, jsonCols: []string{"profile"},
 			derived: []string{"display_name", "email", "tax_id", "status"},
-			refs: map[string]string{"created_by": "user"}, afterApply: reindexAccount},
+			refs:    map[string]string{"created_by": "user"}, afterApply: reindexAccount},
 		{name: "membership", table: "memberships", key: []string{"account_id", "user_id"},
 			refs: map[string]string{"account_id": "account", "user_id": "user"}},
 		{name: "kyc_case", table: "kyc_cases", key: []string{"id"}, unique: "account_id",
 			refs: map[string]string{"account_id": "account"}},
 		{name: "kyc_document", table: "kyc_documents", key: []string{"id"}, softDelete: "removed_at",
-			refs: map[string]string{"case_id": "kyc_case", "reviewed_by": "user"},
+			refs:     map[string]string{"case_id": "kyc_case", "reviewed_by": "user"},
 			children: []childTable{{table: "kyc_files", parentCol: "document_id"}}},
 		{name: "kyc_event", table: "kyc_events", key: []string{"id"}, refs: map[string]string{"case_id": "kyc_case"}},
 	}

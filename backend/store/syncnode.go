@@ -47,8 +47,16 @@ func (db *DB) MarkPushed(ctx context.Context, ids []string) error {
 	})
 }
 
+type rowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 func (db *DB) readChanges(ctx context.Context, query string, args ...any) ([]backend.Change, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	return readChanges(ctx, db.read, query, args...)
+}
+
+func readChanges(ctx context.Context, q rowsQuerier, query string, args ...any) ([]backend.Change, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("changes: %w", err)
 	}
@@ -79,18 +87,27 @@ func (db *DB) ChangesFor(ctx context.Context, dev *backend.Device, u *backend.Us
 	if limit <= 0 || limit > MaxBatch {
 		limit = MaxBatch
 	}
-	all, err := db.readChanges(ctx, `SELECT seq, id, entity, entity_id, op, data, hlc, base FROM changes
-		WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	// One snapshot for both reads, so the cursor never passes a change the
+	// page did not see.
+	rtx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("pull: %w", err)
+	}
+	defer rtx.Rollback()
+	// What the device pushed itself, and records absorbed into others,
+	// never go back.
+	all, err := readChanges(ctx, rtx, `SELECT seq, id, entity, entity_id, op, data, hlc, base FROM changes
+		WHERE seq > ? AND origin != ? AND op != 'absorbed' ORDER BY seq LIMIT ?`, after, dev.ID, limit)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	next = after
+	if more = len(all) == limit; more {
+		next = all[len(all)-1].Seq
+	} else if err := rtx.QueryRowContext(ctx, `SELECT coalesce(max(seq), ?) FROM changes`, after).Scan(&next); err != nil {
+		return nil, 0, false, fmt.Errorf("pull: %w", err)
+	}
 	sc := newScope(db.read, u)
 	for _, c := range all {
-		next = c.Seq
-		if c.Op == "absorbed" || db.originOf(ctx, c.ID) == dev.ID {
-			continue
-		}
 		ok, err := sc.allows(ctx, c)
 		if err != nil {
 			return nil, 0, false, err
@@ -103,13 +120,7 @@ func (db *DB) ChangesFor(ctx context.Context, dev *backend.Device, u *backend.Us
 		}
 		out = append(out, c)
 	}
-	return out, next, len(all) == limit, nil
-}
-
-func (db *DB) originOf(ctx context.Context, id string) string {
-	var origin string
-	db.read.QueryRowContext(ctx, `SELECT origin FROM changes WHERE id = ?`, id).Scan(&origin)
-	return origin
+	return out, next, more, nil
 }
 
 // stripHash blanks another user's password hash: a desktop signs in only
@@ -618,4 +629,13 @@ func (db *DB) Acknowledge(ctx context.Context, results []ApplyResult) error {
 		}
 		return nil
 	})
+}
+
+// LastSeq is the position of the newest change in the log.
+func (db *DB) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := db.read.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM changes`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("last seq: %w", err)
+	}
+	return seq, nil
 }

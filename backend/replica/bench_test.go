@@ -1,0 +1,282 @@
+package replica_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gatehouse/backend/replica"
+)
+
+// copyFile copies a database file (and its WAL, if any) for a fresh start.
+func copyDB(tb testing.TB, from, to string) {
+	tb.Helper()
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		src, err := os.Open(filepath.Join(from, "gatehouse.db"+suffix))
+		if err != nil {
+			continue
+		}
+		dst, err := os.Create(filepath.Join(to, "gatehouse.db"+suffix))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		io.Copy(dst, src)
+		src.Close()
+		dst.Close()
+	}
+}
+
+// firstSyncRecords is 100,000; GATEHOUSE_BENCH_RECORDS sets a smaller
+// number for profiling.
+var firstSyncRecords = func() int {
+	if n, err := strconv.Atoi(os.Getenv("GATEHOUSE_BENCH_RECORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}()
+
+// BenchmarkFirstSync pushes a desktop's 100,000 offline accounts to an
+// empty server over loopback HTTP, and compares it with inserting the same
+// account rows into a SQLite file in one transaction in the same run.
+//
+//	go test -run '^$' -bench BenchmarkFirstSync -benchtime 1x -timeout 30m ./backend/replica/
+func BenchmarkFirstSync(b *testing.B) {
+	root := b.TempDir()
+	seedServer, seedDesktop := filepath.Join(root, "seed-server"), filepath.Join(root, "seed-desktop")
+	{
+		s, err := openNodeErr(seedServer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.verified(b, person("Olga Admin", adminEmail, "+7 912 000-00-01"))
+		srv := serve(b, s)
+		d, err := openNodeErr(seedDesktop)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := d.client.Connect(context.Background(), srv.URL, adminEmail, "Blue-Harbor-71", "bench"); err != nil {
+			b.Fatal(err)
+		}
+		d.sync(b)
+		srv.Close()
+		ctx := d.as(b, adminEmail)
+		start := time.Now()
+		for i := range firstSyncRecords {
+			if _, err := d.accounts.SaveAccountDetails(ctx, "", company(fmt.Sprintf("Offline %06d", i))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Logf("seeded %d accounts in %s", firstSyncRecords, time.Since(start).Round(time.Millisecond))
+		d.close()
+		s.close()
+	}
+	rows := accountRows(b, seedDesktop)
+
+	var syncTotal, insertTotal time.Duration
+	for i := 0; i < b.N; i++ {
+		dir := filepath.Join(root, fmt.Sprint(i))
+		copyDB(b, seedServer, filepath.Join(dir, "server"))
+		copyDB(b, seedDesktop, filepath.Join(dir, "desktop"))
+		s, err := openNodeErr(filepath.Join(dir, "server"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer((&replica.Server{DB: s.db, Users: s.users, Files: s.files, UploadDir: filepath.Join(dir, "up"), Log: quiet}).Handler())
+		d, err := openNodeErr(filepath.Join(dir, "desktop"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.db.SetSyncState(context.Background(), map[string]string{"server": srv.URL})
+
+		b.StartTimer()
+		start := time.Now()
+		if err := d.client.SyncNow(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		syncTotal += time.Since(start)
+		b.StopTimer()
+		if n := s.count(b, `SELECT count(*) FROM accounts`); n != firstSyncRecords {
+			b.Fatalf("server has %d accounts", n)
+		}
+		srv.Close()
+		d.close()
+		s.close()
+
+		start = time.Now()
+		insertRows(b, filepath.Join(dir, "baseline.db"), rows)
+		insertTotal += time.Since(start)
+	}
+	b.ReportMetric(syncTotal.Seconds()/float64(b.N), "sync-s")
+	b.ReportMetric(insertTotal.Seconds()/float64(b.N), "insert-s")
+	b.ReportMetric(float64(syncTotal)/float64(insertTotal), "x-insert")
+	b.ReportMetric(float64(firstSyncRecords)*float64(b.N)/syncTotal.Seconds(), "records/s")
+}
+
+// accountRows reads the desktop's accounts as they are stored.
+func accountRows(tb testing.TB, dir string) [][]any {
+	tb.Helper()
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "gatehouse.db")+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	rs, err := db.Query(`SELECT ` + accountCols + ` FROM accounts`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rs.Close()
+	var out [][]any
+	for rs.Next() {
+		vals := make([]any, 19)
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	return out
+}
+
+const accountCols = `id, type, first_name, last_name, company_name, sector, sector_other, phone_type, phone, phone_verified_at,
+	profile, display_name, email, tax_id, status, created_by, created_at, updated_at, completed_at`
+
+// insertRows is the baseline: the same rows into a table of the same shape
+// in one transaction with one prepared statement.
+func insertRows(tb testing.TB, path string, rows [][]any) {
+	tb.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=NORMAL")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE accounts (num INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT, first_name TEXT,
+		last_name TEXT, company_name TEXT, sector TEXT, sector_other TEXT, phone_type TEXT, phone TEXT, phone_verified_at INTEGER,
+		profile TEXT, display_name TEXT, email TEXT, tax_id TEXT, status TEXT, created_by TEXT, created_at INTEGER, updated_at INTEGER,
+		completed_at INTEGER)`); err != nil {
+		tb.Fatal(err)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stmt, err := tx.Prepare(`INSERT INTO accounts (` + accountCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range rows {
+		if _, err := stmt.Exec(r...); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// BenchmarkChangeLatency measures how long one change takes to reach a
+// second desktop with both sync loops running (nudged on write, 1 s poll).
+//
+//	go test -run '^$' -bench BenchmarkChangeLatency -benchtime 50x ./backend/replica/
+func BenchmarkChangeLatency(b *testing.B) {
+	_, _, ds := world(b, "A", "B")
+	a, c := ds[0], ds[1]
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, d := range ds {
+		d.client.Interval = time.Second
+		d.db.OnChange = d.client.Nudge
+		go d.client.Run(ctx)
+	}
+	actx := a.as(b, adminEmail)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		name := fmt.Sprintf("Latency %d", i)
+		start := time.Now()
+		if _, err := a.accounts.SaveAccountDetails(actx, "", company(name)); err != nil {
+			b.Fatal(err)
+		}
+		for c.count(b, `SELECT count(*) FROM accounts WHERE company_name = ?`, name) == 0 {
+			time.Sleep(2 * time.Millisecond)
+			if time.Since(start) > 30*time.Second {
+				b.Fatal("the change never arrived")
+			}
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(lat[len(lat)/2].Seconds(), "p50-s")
+	b.ReportMetric(lat[len(lat)*95/100].Seconds(), "p95-s")
+}
+
+// BenchmarkServerPushes: 200 desktops push one change each, over and over,
+// concurrently on loopback; reports pushes per second and errors.
+//
+//	go test -run '^$' -bench BenchmarkServerPushes -benchtime 20x ./backend/replica/
+func BenchmarkServerPushes(b *testing.B) {
+	const clients = 200
+	server, url, _ := world(b)
+	acct, err := server.accounts.SaveAccountDetails(server.as(b, adminEmail), "", company("Pushes"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	token := registerDevice(b, url, adminEmail)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	var errs atomic.Int64
+	var seq atomic.Int64
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < b.N; i++ {
+				n := seq.Add(1)
+				ms := time.Now().UnixMilli()
+				body := fmt.Sprintf(`{"changes":[{"id":"push-%d","entity":"account","entityId":%q,"op":"upsert","data":{"profile.name":"Client %d push %d"},"hlc":"%013d-%05d-client%06d"}]}`,
+					n, acct.ID, c, i, ms, 0, c)
+				req, _ := http.NewRequest(http.MethodPost, url+"/sync/push", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := hc.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				out, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(out), `"applied"`) {
+					errs.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(clients*b.N)/elapsed.Seconds(), "pushes/s")
+	b.ReportMetric(float64(errs.Load()), "errors")
+	if errs.Load() > 0 {
+		b.Errorf("%d pushes failed", errs.Load())
+	}
+}
