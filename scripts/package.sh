@@ -102,7 +102,13 @@ if grep -rqs wailsjs frontend/src; then
   # The frontend imports Wails' generated bindings: generate them first.
   wails generate module
 fi
-(cd frontend && npm run build)
+# The About dialog shows the full commit and the build time (VITE_* variables
+# reach the bundle as import.meta.env; frontend/src/components/about.ts).
+# SOURCE_DATE_EPOCH, when set, stands for the build time (reproducible builds).
+build_date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%dT%H:%M:%SZ)
+(cd frontend && VITE_GATEHOUSE_COMMIT=$(git -C "$root" rev-parse HEAD 2>/dev/null || true) \
+  VITE_GATEHOUSE_BUILD_DATE=$build_date npm run build)
+grep -rqF "$build_date" frontend/dist/assets || die "the frontend bundle lacks the build date $build_date"
 step_done "frontend build"
 
 # ---- Windows, in the background: cross-built app and a first installer ------------
