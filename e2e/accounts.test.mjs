@@ -84,7 +84,7 @@ test('verify the phone by the SMS code after the first sign-in', async () => {
   await signIn(user.password, false);
   await page.waitForURL(/#\/verify-phone/);
   await byId('phone-send').click();
-  const code = await app.lastSMSCode();
+  const code = await app.lastSMSCode(10000, user.phone);
   await byId('phone-code').fill(code);
   await shot('06-verify-phone');
   await byId('phone-verify').click();

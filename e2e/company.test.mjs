@@ -128,7 +128,7 @@ test('register an employee, who accepts the invitation and signs in', async () =
   await uiSignIn(page, app, employee);
   await page.waitForURL(/#\/verify-phone/);
   await byId('phone-send').click();
-  await byId('phone-code').fill(await app.lastSMSCode());
+  await byId('phone-code').fill(await app.lastSMSCode(10000, employee.phone));
   await byId('phone-verify').click();
   await byId('home-account').waitFor();
   await page.getByText(/Ромашка/).first().waitFor();

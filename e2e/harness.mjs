@@ -1,6 +1,7 @@
 // Real parts for browser tests: an SMTP server (smtp-server) and the
 // gatehouse binary in serve mode, both on 127.0.0.1, and Debian's Chromium.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,8 +69,10 @@ export function linkIn(text) {
 }
 
 // startGatehouse runs `gatehouse serve` on a data folder; restart() stops
-// it and starts it again on the same folder and port.
-export async function startGatehouse(mail) {
+// it and starts it again on the same folder and port. The sign-up captcha
+// is on, at a low difficulty (opts.captchaDifficulty) so tests stay fast,
+// and the per-address limit is high: every test's browser is 127.0.0.1.
+export async function startGatehouse(mail, opts = {}) {
   const bin = process.env.GATEHOUSE_BIN ?? path.join(here, '..', 'build', 'bin', 'gatehouse-serve');
   if (!existsSync(bin)) throw new Error(`no gatehouse binary at ${bin}: build it with go build -o build/bin/gatehouse-serve .`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
@@ -80,7 +83,9 @@ export async function startGatehouse(mail) {
   let log = '';
   const start = async () => {
     proc = spawn(bin, ['serve', '-addr', `127.0.0.1:${port}`, '-data-dir', dataDir, '-smtp-addr', mail.addr,
-      '-smtp-security', 'none', '-sms-file', smsFile, '-link-base', `${url}/#`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '-smtp-security', 'none', '-sms-file', smsFile, '-link-base', `${url}/#`,
+      '-captcha-difficulty', String(opts.captchaDifficulty ?? 8), '-ip-rate', '100000', '-ip-burst', '100000'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout.on('data', (d) => (log += d));
     proc.stderr.on('data', (d) => (log += d));
     const end = Date.now() + 15000;
@@ -110,17 +115,22 @@ export async function startGatehouse(mail) {
       await start();
     },
     stop,
-    // lastSMSCode reads the newest code from the SMS gateway's file.
-    async lastSMSCode(timeoutMs = 10000) {
+    // lastSMSCode reads the newest code from the SMS gateway's file; with a
+    // phone number, the newest sent to that number (so a test never reads
+    // an older code to someone else while the new one is on its way).
+    async lastSMSCode(timeoutMs = 10000, phone = '') {
+      const digits = (s) => s.replace(/\D/g, '').slice(-10);
       const end = Date.now() + timeoutMs;
       while (Date.now() < end) {
         if (existsSync(smsFile)) {
-          const codes = [...readFileSync(smsFile, 'utf8').matchAll(/code: (\d{6})/g)];
+          const records = readFileSync(smsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+            .filter((r) => !phone || digits(r.to) === digits(phone));
+          const codes = records.flatMap((r) => [...r.text.matchAll(/code: (\d{6})/g)]);
           if (codes.length) return codes[codes.length - 1][1];
         }
         await sleep(50);
       }
-      throw new Error('no SMS code arrived');
+      throw new Error(`no SMS code arrived${phone ? ' for ' + phone : ''}`);
     },
   };
 }
@@ -133,13 +143,33 @@ export async function launchBrowser() {
   });
 }
 
+// solveCaptcha fetches a sign-up challenge and solves it as the browser
+// does: a counter whose SHA-256(token + ":" + counter) has enough leading
+// zero bits.
+export async function solveCaptcha(app) {
+  const res = await fetch(`${app.url}/api/captcha`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  if (!res.ok) throw new Error(`captcha: ${res.status} ${await res.text()}`);
+  const { kind, token, difficulty } = await res.json();
+  if (kind === 'none') return '';
+  for (let i = 0; ; i++) {
+    const hash = createHash('sha256').update(`${token}:${i}`).digest();
+    let zeros = 0;
+    for (const b of hash) {
+      zeros += b === 0 ? 8 : Math.clz32(b) - 24;
+      if (b !== 0) break;
+    }
+    if (zeros >= difficulty) return `${token}:${i}`;
+  }
+}
+
 // apiRegister signs someone up through the HTTP API (for people a test
 // needs to exist but does not look at, such as the installation's admin).
 export async function apiRegister(app, user) {
   const res = await fetch(`${app.url}/api/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ ...user, passwordConfirm: user.password, timeZone: 'Europe/Moscow', acceptTerms: true, acceptPrivacy: true }),
+    body: JSON.stringify({ ...user, passwordConfirm: user.password, timeZone: 'Europe/Moscow', acceptTerms: true, acceptPrivacy: true,
+      captcha: await solveCaptcha(app) }),
   });
   if (!res.ok) throw new Error(`register ${user.email}: ${res.status} ${await res.text()}`);
 }
@@ -165,7 +195,7 @@ export async function uiSignUp(page, app, mail, user, nth = 1) {
   await uiSignIn(page, app, user);
   await page.waitForURL(/#\/verify-phone/);
   await byId('phone-send').click();
-  await byId('phone-code').fill(await app.lastSMSCode());
+  await byId('phone-code').fill(await app.lastSMSCode(10000, user.phone));
   await byId('phone-verify').click();
 }
 

@@ -15,7 +15,35 @@ const files = mkdtempSync(path.join(tmpdir(), 'kyc-files-'));
 
 // A 1x1 PNG; bytes appended after IEND keep it a PNG with another hash.
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+// A one-page PDF with a black bar on it, so its thumbnail has ink to find.
+const pdf = (() => {
+  const ink = '0 0 0 rg 20 60 160 40 re f';
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 160] /Contents 4 0 R >>',
+    `<< /Length ${ink.length} >>\nstream\n${ink}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = objs.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out);
+})();
+
+// inkIn counts the dark pixels of a canvas: a drawn PDF page has some.
+const inkIn = (canvas) =>
+  canvas.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 64 && d[i + 1] < 64 && d[i + 2] < 64) n++;
+    return n;
+  });
 const file = (name, bytes) => {
   const p = path.join(files, name);
   writeFileSync(p, bytes);
@@ -67,9 +95,12 @@ test('the customer uploads the documents of the entity type and submits', async 
   await byId(C, 'home-kyc').waitFor();
   await C.keyboard.press('Escape'); // the company window opens too: not this test's business
   await byId(C, 'home-kyc').click();
-  await choose(C, 'kyc-country', 'India');
+  // The customer's phone is Indian and the company form is untouched: the
+  // case starts in India, not in the installation's region.
+  await C.waitForFunction(() => document.querySelector('[data-testid="kyc-country"]')?.value === 'India');
   await choose(C, 'kyc-entity-type', 'Individual');
   await byId(C, 'kyc-req-pan').waitFor();
+  assert.equal(await byId(C, 'kyc-req-name-address_proof').innerText(), 'Address proof');
 
   // A file whose content is not what its name says is refused.
   await byId(C, 'kyc-file-pan').setInputFiles(file('pan.pdf', png));
@@ -93,6 +124,10 @@ test('the customer uploads the documents of the entity type and submits', async 
   }, pdf.toString('base64'));
   for (const ev of ['dragenter', 'dragover', 'drop']) await byId(C, 'kyc-drop-letter_of_authority').dispatchEvent(ev, { dataTransfer: dt });
   await byId(C, 'kyc-req-letter_of_authority').locator('[data-testid^="kyc-doc-"][data-kind="letter_of_authority"]').waitFor();
+  const thumb = byId(C, 'kyc-req-letter_of_authority').locator('[data-testid^="kyc-thumb-"] canvas[data-rendered="true"]');
+  await thumb.waitFor();
+  assert.ok((await inkIn(thumb)) > 0, 'the PDF thumbnail shows the first page');
+  await byId(C, 'kyc-req-letter_of_authority').screenshot({ path: path.join(artifacts, '30-kyc-pdf-thumbnail.png') });
   await byId(C, 'kyc-complete').waitFor();
   await shot(C, '31-kyc-complete');
   await byId(C, 'kyc-submit').click();
@@ -114,6 +149,16 @@ test('the reviewer rejects one document with a reason', async () => {
   for (const id of await A.locator('[data-testid^="kyc-doc-status-"]').evaluateAll((els) => els.map((e) => e.dataset.testid.slice('kyc-doc-status-'.length)))) {
     kinds[await byId(A, `kyc-doc-${id}`).getAttribute('data-kind')] = id;
   }
+  // The letter's first page is drawn large; a click opens the whole PDF.
+  const page = A.locator(`[data-testid^="kyc-view-${kinds.letter_of_authority}-"][data-testid$="-page"]`);
+  const sheet = page.locator('canvas[data-rendered="true"]');
+  await sheet.waitFor();
+  assert.ok((await inkIn(sheet)) > 0, 'the reviewer sees the first page of the PDF');
+  await page.click();
+  const whole = A.locator('[data-testid="kyc-preview"] iframe'); // the modal's root has no box of its own
+  await whole.waitFor();
+  await A.keyboard.press('Escape');
+  await whole.waitFor({ state: 'detached' });
   await byId(A, `kyc-approve-${kinds.pan_card}`).click();
   await byId(A, `kyc-reject-${kinds.aadhaar}`).click();
   await byId(A, `kyc-approve-${kinds.letter_of_authority}`).click();
@@ -130,6 +175,8 @@ test('the customer replaces only the rejected document and submits again', async
   await C.reload();
   await byId(C, 'kyc-changes-requested').waitFor();
   assert.match(await byId(C, `kyc-doc-reason-${kinds.aadhaar}`).innerText(), /blurred/);
+  // The history names the document and why it was rejected.
+  assert.match(await C.locator('[data-action="document_rejected"]').innerText(), /Rejected: Aadhaar card — The photo is blurred/);
   assert.equal(await byId(C, `kyc-remove-${kinds.pan_card}`).count(), 0, 'an approved document stays');
   await shot(C, '34-kyc-changes-requested');
   await byId(C, 'kyc-file-address_proof').setInputFiles([

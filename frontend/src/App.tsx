@@ -19,6 +19,9 @@ import { NewAccountPage } from './pages/NewAccount';
 import { RegisterPage } from './pages/Register';
 import { ResetPage } from './pages/Reset';
 import { SignInPage } from './pages/SignIn';
+import { SyncConflictsPage } from './pages/SyncConflicts';
+import { SyncConnectPage } from './pages/SyncConnect';
+import { SyncDevicesPage } from './pages/SyncDevices';
 import { VerifyEmailPage } from './pages/VerifyEmail';
 import { VerifyPhonePage } from './pages/VerifyPhone';
 
@@ -109,6 +112,9 @@ export function App() {
           <Route path="/accounts/:id/kyc" element={<KeyByPath><AccountKycPage /></KeyByPath>} />
           <Route path="/kyc" element={<KycPage />} />
           <Route path="/kyc-queue" element={<KycQueuePage />} />
+          <Route path="/sync/connect" element={<SyncConnectPage />} />
+          <Route path="/sync/conflicts" element={<SyncConflictsPage />} />
+          <Route path="/sync/devices" element={<SyncDevicesPage />} />
           <Route
             path="/dashboard"
             element={

@@ -3,6 +3,7 @@
 // HTTP API of `gatehouse serve` (/api/<method>). Both reject with ApiError,
 // so screens never care which transport they run on.
 import i18next from 'i18next';
+import { solveInWorker } from './captcha';
 
 export type Role = 'admin' | 'reviewer' | 'agent' | 'manager' | 'customer';
 
@@ -89,6 +90,15 @@ export interface RegisterInput {
   timeZone: string;
   acceptTerms: boolean;
   acceptPrivacy: boolean;
+}
+
+// CaptchaChallenge is what the web's sign-up must solve (backend/captcha):
+// "pow" is a proof of work, "none" when the server asks for nothing.
+export interface CaptchaChallenge {
+  kind: 'pow' | 'none';
+  token: string;
+  difficulty?: number;
+  expiresInSeconds: number;
 }
 
 // Cooldown tells in how many seconds the next resend is possible. It is
@@ -216,7 +226,7 @@ export interface AccountPage {
 export type Text = Record<string, string>; // { en, ru }
 
 export interface KYCDocumentKind { id: string; name: Text }
-export interface KYCRequirement { id: string; mandatory: boolean; documents: KYCDocumentKind[] } // any one document satisfies it
+export interface KYCRequirement { id: string; name: Text; mandatory: boolean; documents: KYCDocumentKind[] } // any one document satisfies it
 export interface KYCEntityType { id: string; name: Text; requirements: KYCRequirement[] }
 export interface KYCCatalogue { countries: { country: string; entityTypes: KYCEntityType[] }[] }
 
@@ -240,7 +250,7 @@ export interface KYCDocument {
   createdAt: string;
 }
 
-export interface KYCEvent { at: string; actor: string; action: string; from: string; to: string; reason: string }
+export interface KYCEvent { at: string; actor: string; action: string; kind: string; from: string; to: string; reason: string } // kind: the document kind a per-document entry is about
 
 export interface KYCCase {
   id: string; // '' until the first change creates the case
@@ -312,6 +322,55 @@ export interface ImportResult extends ImportPreview {
 export interface SavedFile { path: string; cancelled: boolean } // desktop save dialog
 export interface ExportJob { id: string; done: number; total: number; state: 'running' | 'done' | 'failed' | 'cancelled'; error?: string }
 
+// ---- Sync (desktops with a `gatehouse serve` server) ----
+
+// SyncStatus: what the desktop knows about its sync with the server.
+export interface SyncStatus {
+  server: string; // '' when this desktop works alone
+  deviceName: string;
+  online: boolean;
+  syncing: boolean;
+  pending: number; // local changes the server has not acknowledged yet
+  conflicts: number; // open ones
+  lastSync?: string; // RFC 3339, the last successful round
+  lastError?: string; // the backend's English; no code comes with it
+}
+
+export interface SyncConnectInput {
+  server: string; // https://...
+  email: string;
+  password: string;
+  name: string; // this desktop's name on the server; '' = its host name
+}
+
+// Conflict: a value (or a whole record) that lost to a concurrent write.
+// kept / lost are whatever the column held: strings, numbers, null, or
+// objects (profile parts, whole rows of a deleted record).
+export interface Conflict {
+  id: string;
+  kind: 'field' | 'unique' | 'deleted' | 'rejected';
+  entity: string; // user, account, kyc_case, ...
+  entityId: string;
+  field: string; // a column ("email") or a profile part ("profile.name"); '' for whole records
+  kept: unknown;
+  lost: unknown;
+  detail: string; // the backend's English
+  createdAt: string;
+  resolvedAt?: string;
+  resolution?: 'kept' | 'reversed';
+}
+
+export interface Device {
+  id: string;
+  userId: string;
+  userName: string;
+  userEmail: string;
+  name: string;
+  createdAt: string;
+  lastSeenAt?: string;
+  revokedAt?: string;
+}
+
 declare global {
   interface Window {
     go?: { main?: { App?: Record<string, (...args: unknown[]) => Promise<unknown>> } };
@@ -377,7 +436,23 @@ export const api = {
   config: () => call<ClientConfig>('config'),
   checkPassword: (input: { password: string; email?: string; name?: string }) =>
     call<PasswordCheck>('checkPassword', input),
-  register: (input: RegisterInput) => call<Cooldown & { email: string }>('register', input),
+  // register sends `captcha` (from solveCaptcha) only when there is one:
+  // the desktop binding takes a RegisterInput alone.
+  register: (input: RegisterInput, captcha = '') =>
+    call<Cooldown & { email: string }>('register', captcha ? { ...input, captcha } : input),
+  // solveCaptcha proves, on the web, that a browser is signing up: it
+  // fetches a challenge and solves it in a Web Worker (a fraction of a
+  // second). The desktop calls the backend directly and needs none: ''.
+  solveCaptcha: async (): Promise<string> => {
+    if (isDesktop()) return '';
+    const c = await call<CaptchaChallenge>('captcha');
+    if (c.kind === 'none') return '';
+    try {
+      return await solveInWorker(c.token, c.difficulty ?? 0);
+    } catch {
+      throw new ApiError({ code: 'internal', message: 'This browser could not complete the check.', key: 'errors.captchaBrowser' });
+    }
+  },
   resendVerification: (input: { email: string }) => call<Cooldown>('resendVerification', input),
   verifyEmail: (input: { token: string }) => call<object>('verifyEmail', input),
   verifyEmailCode: (input: { email: string; code: string }) => call<object>('verifyEmailCode', input),
@@ -456,7 +531,36 @@ export const api = {
   // frontendReady tells the desktop shell which screen first rendered; it logs
   // the time since process start (the cold-start figure). A no-op on the web.
   frontendReady: (input: { screen: string }) => (isDesktop() ? call<object>('frontendReady', input) : Promise.resolve({})),
+  // Sync, desktop side: the desktop's own connection to a server. A browser
+  // is the server's own page, so there is nothing to connect: they reject.
+  syncStatus: () => desktopOnly(() => call<SyncStatus>('syncStatus')),
+  syncNow: () => desktopOnly(() => call<SyncStatus>('syncNow')),
+  // syncConnect needs no local session (a new desktop has no users until its
+  // first sync). Field errors: "server" (server_url_invalid), "email",
+  // "password"; otherwise errors.server_unreachable, sign-in errors,
+  // errors.device_unverified.
+  syncConnect: (input: SyncConnectInput) => desktopOnly(() => call<SyncStatus>('syncConnect', input)),
+  syncDisconnect: () => desktopOnly(() => call<SyncStatus>('syncDisconnect')),
+  // Conflicts, on any node (administrators). reverse only for kind "field":
+  // otherwise errors.conflict_not_reversible.
+  syncConflicts: (input: { includeResolved: boolean }) =>
+    call<Conflict[] | null>('syncConflicts', input).then((list) => list ?? []),
+  resolveConflict: (input: { id: string; reverse: boolean }) => call<object>('resolveConflict', input),
+  // Devices live on the server, so only the web lists and revokes them.
+  devices: () => webOnly(() => call<Device[] | null>('devices').then((list) => list ?? [])),
+  revokeDevice: (input: { id: string }) => webOnly(() => call<object>('revokeDevice', input)),
 };
+
+// desktopOnly / webOnly reject, the way call() does, a method the other
+// transport does not have, rather than failing on a missing binding or route.
+function desktopOnly<T>(f: () => Promise<T>): Promise<T> {
+  if (isDesktop()) return f();
+  return Promise.reject(new ApiError({ code: 'internal', message: 'This works in the desktop app only.', key: 'errors.desktop_only' }));
+}
+function webOnly<T>(f: () => Promise<T>): Promise<T> {
+  if (!isDesktop()) return f();
+  return Promise.reject(new ApiError({ code: 'internal', message: 'This works on the server’s web page only.', key: 'errors.web_only' }));
+}
 
 // pendingDeepLink returns, once, the in-app path of the gatehouse:// link the
 // desktop app was started with ("" if none, and always "" in a browser).
@@ -497,6 +601,12 @@ export const exportJobStatus = (id: string): Promise<ExportJob> => jobRequest(`/
 export const cancelExportJob = (id: string): Promise<ExportJob> =>
   jobRequest(`/api/exportJobs/${encodeURIComponent(id)}/cancel`, 'POST');
 export const exportJobFileURL = (id: string) => `/api/exportJobs/${encodeURIComponent(id)}/file`;
+
+// onSyncStatus: the desktop's sync status whenever it changes (a no-op in a browser).
+export function onSyncStatus(cb: (s: SyncStatus) => void): () => void {
+  const off = window.runtime?.EventsOn?.('sync:status', (s) => cb(s as SyncStatus));
+  return off ?? (() => {});
+}
 
 // onExportProgress: desktop batch progress.
 export function onExportProgress(cb: (p: { done: number; total: number }) => void): () => void {

@@ -17,6 +17,16 @@ const user = (over: Partial<User> = {}): User => ({
 const q = (s = '') => new URLSearchParams(s);
 
 describe('redirectFor', () => {
+  it('opens the sync screens: connect to anyone, review to admins', () => {
+    expect(redirectFor(null, '/sync/connect', q())).toBeNull();
+    expect(redirectFor(user(), '/sync/connect', q())).toBeNull();
+    expect(redirectFor(user({ role: 'agent' }), '/sync/connect', q())).toBeNull();
+    expect(redirectFor(null, '/sync/conflicts', q())).toBe('/signin');
+    expect(redirectFor(user({ role: 'admin' }), '/sync/conflicts', q())).toBeNull();
+    expect(redirectFor(user({ role: 'admin' }), '/sync/devices', q())).toBeNull();
+    expect(redirectFor(user({ role: 'reviewer' }), '/sync/conflicts', q())).toBe('/');
+    expect(redirectFor(user(), '/sync/devices', q())).toBe('/');
+  });
   it('keeps signed-out users on public routes', () => {
     expect(redirectFor(null, '/register', q())).toBeNull();
     expect(redirectFor(null, '/reset', q('token=a'))).toBeNull();

@@ -2,7 +2,12 @@ import type { User } from '../api';
 import { isStaff } from '../account/fields';
 
 // Routes a signed-out user may open.
-export const PUBLIC_ROUTES = ['/signin', '/register', '/verify-email', '/forgot', '/reset', '/invite'];
+// /sync/connect too: a new desktop has no users until it syncs with a server.
+export const PUBLIC_ROUTES = ['/signin', '/register', '/verify-email', '/forgot', '/reset', '/invite', '/sync/connect'];
+
+// Sync's review screens: administrators (the backend checks again). The
+// connect screen itself is desktop-only, which the screen decides.
+const SYNC_ADMIN_ROUTES = ['/sync/conflicts', '/sync/devices'];
 
 // What the guard knows about a verified customer's account: 'none' until
 // the account details are saved; 'n/a' when it does not matter (staff, or
@@ -49,6 +54,8 @@ export function redirectFor(
   if (isStaff(user.role) && STAFF_ROUTE.test(pathname)) return null;
   if (pathname === '/kyc-queue' && canSeeKycQueue(user.role)) return null;
   if (pathname === '/dashboard' && canSeeDashboard(user.role)) return null;
+  if (pathname === '/sync/connect') return null;
+  if (SYNC_ADMIN_ROUTES.includes(pathname) && user.role === 'admin') return null;
   if (pathname === '/kyc' && user.role === 'customer' && account === 'present') return null;
   return pathname === '/' ? null : '/';
 }

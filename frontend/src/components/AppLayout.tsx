@@ -4,6 +4,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { isStaff } from '../account/fields';
+import { AboutFooter } from './AboutDialog';
 import { canSeeDashboard, canSeeKycQueue } from '../auth/routes';
 import { useAccount } from '../auth/account';
 import { useSession } from '../auth/session';
@@ -11,6 +12,8 @@ import { CompanyWindow } from './CompanyWindow';
 import { useKycQueueCount } from '../kyc/events';
 import { IconBuilding, IconChart, IconList, IconShield, Logo } from './icons';
 import { LanguagePicker } from './LanguagePicker';
+import { isDesktop } from '../api';
+import { SyncIndicator } from '../sync/SyncIndicator';
 
 interface AppLayoutProps {
   children: ReactNode;
@@ -141,6 +144,7 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
                 {t(`roles.${user.role}`, { defaultValue: user.role })}
               </Badge>
             </Group>
+            {isDesktop() && <SyncIndicator admin={user.role === 'admin'} />}
             <LanguagePicker />
             <Button variant="default" size="xs" onClick={onSignOut} loading={leaving} style={{ flexShrink: 0 }} data-testid="home-signout">
               {t('common.signOut')}
@@ -151,9 +155,7 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
       <AppShell.Main>
         <Container size={size} py="md">
           {children}
-          <Text size="xs" c="dimmed" ta="center" mt="xl" data-testid="about-version">
-            Gatehouse {config.version}
-          </Text>
+          <AboutFooter version={config.version} desktop={config.desktop} />
         </Container>
       </AppShell.Main>
       {account && <CompanyWindow opened={companyOpen} onClose={closeCompany} account={account} onSaved={setAccount} />}

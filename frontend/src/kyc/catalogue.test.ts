@@ -5,6 +5,7 @@ import { en } from '../i18n/en';
 import { ru } from '../i18n/ru';
 import {
   allEntityTypes,
+  alternativesOf,
   canSubmit,
   checkUploads,
   decisionsOf,
@@ -34,16 +35,17 @@ const cat: KYCCatalogue = {
           id: 'individual',
           name: { en: 'Individual', ru: 'Физическое лицо' },
           requirements: [
-            { id: 'pan', mandatory: true, documents: [{ id: 'pan_card', name: { en: 'PAN card', ru: 'Карточка PAN' } }] },
+            { id: 'pan', name: { en: 'PAN', ru: 'PAN' }, mandatory: true, documents: [{ id: 'pan_card', name: { en: 'PAN card', ru: 'Карточка PAN' } }] },
             {
               id: 'address_proof',
+              name: { en: 'Address proof', ru: 'Подтверждение адреса' },
               mandatory: true,
               documents: [
                 { id: 'aadhaar', name: { en: 'Aadhaar card', ru: 'Карта Aadhaar' } },
                 { id: 'passport', name: { en: 'Passport', ru: 'Паспорт' } },
               ],
             },
-            { id: 'gst', mandatory: false, documents: [{ id: 'gst_certificate', name: { en: 'GST certificate' } }] },
+            { id: 'gst', name: { en: 'GST' }, mandatory: false, documents: [{ id: 'gst_certificate', name: { en: 'GST certificate' } }] },
           ],
         },
       ],
@@ -110,8 +112,10 @@ describe('catalogue names', () => {
   });
   it('reads requirements and missing ids as names', () => {
     const et = findEntityType(cat, 'IN', 'individual')!;
-    expect(requirementLabel(et.requirements[1], 'en')).toBe('Aadhaar card / Passport');
-    expect(missingLabels(et, ['pan', 'address_proof', 'other'], 'en')).toEqual(['PAN card', 'Aadhaar card / Passport', 'other']);
+    expect(requirementLabel(et.requirements[1], 'ru')).toBe('Подтверждение адреса');
+    expect(requirementLabel(et.requirements[2], 'ru')).toBe('GST');
+    expect(alternativesOf(et.requirements[1], 'en')).toEqual(['Aadhaar card', 'Passport']);
+    expect(missingLabels(et, ['pan', 'address_proof', 'other'], 'en')).toEqual(['PAN', 'Address proof', 'other']);
   });
 });
 
@@ -152,7 +156,7 @@ describe('case helpers', () => {
     expect(canSubmit(kase({ canEdit: false }))).toBe(false);
   });
   it('finds why the case was rejected', () => {
-    const ev = (action: string, reason = '') => ({ at: '', actor: 'R', action, from: '', to: '', reason });
+    const ev = (action: string, reason = '') => ({ at: '', actor: 'R', action, kind: '', from: '', to: '', reason });
     expect(lastRejection(kase({ history: [ev('submitted'), ev('rejected', 'Forged'), ev('emailed', 'x@y')] }))).toBe('Forged');
     expect(lastRejection(kase())).toBe('');
   });
@@ -189,10 +193,19 @@ describe('decisionsOf', () => {
 });
 
 describe('eventDetail', () => {
-  const ev = (action: string, reason: string) => ({ at: '2024-03-01T10:00:00Z', actor: 'Ann', action, from: 'draft', to: 'draft', reason });
+  const ev = (action: string, reason: string, kind = '') => ({ at: '2024-03-01T10:00:00Z', actor: 'Ann', action, kind, from: 'draft', to: 'draft', reason });
+  it('names the document of a per-document entry', () => {
+    expect(eventDetail(ev('document_rejected', 'Blurry photo', 'pan_card'), cat, 'IN', 'ru', 'individual')).toEqual({
+      type: 'document',
+      kind: 'Карточка PAN',
+      reason: 'Blurry photo',
+    });
+    expect(eventDetail(ev('document_added', '', 'passport'), cat, 'IN', 'en')).toEqual({ type: 'document', kind: 'Passport', reason: '' });
+    const t = i18n.getFixedT('en');
+    expect(t('kyc.documentActions.document_rejected', { kind: 'PAN card' })).toBe('Rejected: PAN card');
+  });
   it('reads the reason column by action', () => {
     expect(eventDetail(ev('entity_type', 'individual'), cat, 'IN', 'ru')).toEqual({ type: 'entityType', text: 'Физическое лицо' });
-    expect(eventDetail(ev('document_added', 'passport'), cat, 'IN', 'en')).toEqual({ type: 'kind', text: 'Passport' });
     expect(eventDetail(ev('emailed', 'ann@example.com'), cat, 'IN', 'en')).toEqual({ type: 'sender', text: 'ann@example.com' });
     expect(eventDetail(ev('document_rejected', 'Blurry'), cat, 'IN', 'en')).toEqual({ type: 'reason', text: 'Blurry' });
     expect(eventDetail(ev('submitted', ''), cat, 'IN', 'en')).toEqual({ type: 'none' });
@@ -208,6 +221,11 @@ describe('KYC strings', () => {
     const actions = ['created', 'entity_type', 'document_added', 'document_removed', 'document_classified', 'submitted', 'review_started',
       'document_approved', 'document_rejected', 'changes_requested', 'approved', 'rejected', 'emailed'] as const;
     for (const a of actions) expect(ru.kyc.actions[a]).not.toBe(en.kyc.actions[a]);
+    const docActions = ['document_added', 'document_replaced', 'document_removed', 'document_classified', 'document_approved', 'document_rejected'] as const;
+    for (const a of docActions) {
+      expect(en.kyc.documentActions[a]).toContain('{{kind}}');
+      expect(ru.kyc.documentActions[a]).toContain('{{kind}}');
+    }
   });
   it('translate the upload errors with their parameters', () => {
     const t = i18n.getFixedT('ru');

@@ -87,9 +87,14 @@ export function kindName(cat: KYCCatalogue | null, et: KYCEntityType | undefined
   return (et && search([et])) || search((cat?.countries ?? []).flatMap((c) => c.entityTypes)) || kind;
 }
 
-// requirementLabel: the document's name, or the alternatives' names.
+// requirementLabel: the requirement's own name ("Address proof").
 export function requirementLabel(req: KYCRequirement, lang: string): string {
-  return req.documents.map((d) => textIn(d.name, lang)).join(' / ');
+  return textIn(req.name, lang) || req.id;
+}
+
+// alternativesOf: the names of the documents that answer a requirement.
+export function alternativesOf(req: KYCRequirement, lang: string): string[] {
+  return req.documents.map((d) => textIn(d.name, lang));
 }
 
 // missingLabels reads the case's missing requirement ids as names.
@@ -212,23 +217,22 @@ export function reviewable(c: KYCCase): KYCDocument[] {
 
 export type EventDetail =
   | { type: 'none' }
+  | { type: 'document'; kind: string; reason: string }
   | { type: 'entityType'; text: string }
-  | { type: 'kind'; text: string }
   | { type: 'sender'; text: string }
   | { type: 'reason'; text: string };
 
-// eventDetail reads the reason column of a history entry, whose meaning
-// depends on the action: the entity type chosen, the kind of document
-// added or classified, the sender of an email, or a reviewer's words.
-export function eventDetail(ev: KYCEvent, cat: KYCCatalogue | null, country: string, lang: string): EventDetail {
+// eventDetail reads what a history entry is about: the document it names
+// (with the reviewer's words, if any), or its reason column, whose meaning
+// depends on the action: the entity type chosen, the sender of an email,
+// or a reviewer's words.
+export function eventDetail(ev: KYCEvent, cat: KYCCatalogue | null, country: string, lang: string, entityType = ''): EventDetail {
   const r = ev.reason ?? '';
+  if (ev.kind) return { type: 'document', kind: kindName(cat, findEntityType(cat, country, entityType), ev.kind, lang), reason: r };
   if (!r) return { type: 'none' };
   switch (ev.action) {
     case 'entity_type':
       return { type: 'entityType', text: entityTypeName(cat, r, lang, country) };
-    case 'document_added':
-    case 'document_classified':
-      return { type: 'kind', text: kindName(cat, undefined, r, lang) };
     case 'emailed':
       return { type: 'sender', text: r };
     default:

@@ -18,6 +18,7 @@ import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
 import { STATE_COLORS } from '../kyc/catalogue';
 import { formatDate } from '../lib/intl';
+import { SyncAdminCard } from '../sync/SyncAdminCard';
 
 export function HomePage() {
   useScreen('home');
@@ -39,6 +40,7 @@ export function HomePage() {
             <StaffRoles />
           </SimpleGrid>
         )}
+        {user.role === 'admin' && <SyncAdminCard />}
       </Stack>
     </AppLayout>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Button, Checkbox, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, Loader, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMemo, useState } from 'react';
 import { deadlineIn } from '../hooks/useCountdown';
@@ -8,6 +8,7 @@ import { api, type RegisterInput } from '../api';
 import { splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
+import { IconAlert } from '../components/icons';
 import { AuthLayout } from '../components/AuthLayout';
 import { PasswordField } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
@@ -22,6 +23,9 @@ export function RegisterPage() {
   const navigate = useNavigate();
   const { config } = useSession();
   const [busy, setBusy] = useState(false);
+  // checking: the browser is solving the captcha (web only).
+  const [checking, setChecking] = useState(false);
+  const [captchaError, setCaptchaError] = useState<string | null>(null);
   const failure = useApiError();
 
   const form = useForm<RegisterInput>({
@@ -49,15 +53,25 @@ export function RegisterPage() {
     if (busy || failure.blocked) return;
     setBusy(true);
     failure.set(null);
+    setCaptchaError(null);
     try {
-      const res = await api.register({ ...values, name: values.name.trim(), email: values.email.trim(), phone: values.phone.trim() });
+      // A fresh challenge for every try: a solution passes once, and the
+      // backend spends it even when a field is then refused.
+      setChecking(true);
+      const captcha = await api.solveCaptcha().finally(() => setChecking(false));
+      const res = await api.register(
+        { ...values, name: values.name.trim(), email: values.email.trim(), phone: values.phone.trim() },
+        captcha,
+      );
       const email = res?.email || values.email.trim();
       navigate(`/verify-email?email=${encodeURIComponent(email)}`, {
         state: { registered: true, resendAt: deadlineIn(res?.resendAfterSeconds) },
       });
     } catch (e) {
-      const { fields, general } = splitErrors(t, e, FIELDS);
-      form.setErrors(fields);
+      const { fields, general } = splitErrors(t, e, [...FIELDS, 'captcha']);
+      const { captcha, ...formFields } = fields;
+      form.setErrors(formFields);
+      setCaptchaError(captcha ?? null);
       failure.set(general);
       setBusy(false);
     }
@@ -147,6 +161,19 @@ export function RegisterPage() {
             data-testid="register-privacy"
             {...form.getInputProps('acceptPrivacy', { type: 'checkbox' })}
           />
+          {captchaError && (
+            <Alert color="red" variant="light" icon={<IconAlert />} role="alert" data-testid="register-captcha-error">
+              {captchaError}
+            </Alert>
+          )}
+          {checking && (
+            <Group gap="xs" justify="center" data-testid="register-checking" aria-live="polite">
+              <Loader size="xs" type="dots" />
+              <Text size="sm" c="dimmed">
+                {t('register.checkingBrowser')}
+              </Text>
+            </Group>
+          )}
           <Button type="submit" fullWidth mt="sm" loading={busy} disabled={failure.blocked} data-testid="register-submit">
             {t('register.submit')}
           </Button>

@@ -1,9 +1,9 @@
-import { Anchor, Button, Checkbox, Group, PasswordInput, TextInput } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, PasswordInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { api } from '../api';
+import { api, isDesktop } from '../api';
 import { splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
@@ -79,6 +79,13 @@ export function SignInPage() {
         <Button type="submit" fullWidth mt="xl" loading={busy} disabled={failure.blocked} data-testid="signin-submit">
           {t('signin.submit')}
         </Button>
+        {isDesktop() && (
+          <Text ta="center" size="sm" mt="md">
+            <Anchor component={Link} to="/sync/connect" size="sm" c="dimmed" data-testid="signin-sync-connect">
+              {t('sync.signinLink')}
+            </Anchor>
+          </Text>
+        )}
       </form>
     </AuthLayout>
   );

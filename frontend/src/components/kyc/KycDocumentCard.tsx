@@ -118,7 +118,7 @@ export function KycDocumentCard({ caseId, doc, title, large, onOpen, onRemove, r
       {large ? (
         <Stack gap="sm" mt="sm">
           {doc.files.map((f, i) => (
-            <LargeFile key={`${f.sha256}-${i}`} caseId={caseId} file={f} testid={`kyc-view-${doc.id}-${i}`} />
+            <LargeFile key={`${f.sha256}-${i}`} caseId={caseId} file={f} testid={`kyc-view-${doc.id}-${i}`} onOpen={() => onOpen(f)} />
           ))}
         </Stack>
       ) : (

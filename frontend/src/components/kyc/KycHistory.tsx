@@ -20,6 +20,7 @@ function look(action: string): { color: string; icon: ReactElement } {
     case 'emailed':
       return { color: 'grape', icon: <IconMail size={12} /> };
     case 'document_added':
+    case 'document_replaced':
     case 'document_removed':
     case 'document_classified':
       return { color: 'gray', icon: <IconFile size={12} /> };
@@ -36,9 +37,10 @@ export function KycHistory({ c, catalogue }: { c: KYCCase; catalogue: KYCCatalog
   const state = (s: string) => t(`kyc.states.${s}`, { defaultValue: s });
 
   const line = (ev: KYCEvent) => {
-    const d = eventDetail(ev, catalogue, c.country, lang);
+    const d = eventDetail(ev, catalogue, c.country, lang, c.entityType);
     switch (d.type) {
       case 'none':
+      case 'document': // in the title
         return null;
       case 'sender':
         return t('kyc.historySender', { sender: d.text });
@@ -63,12 +65,19 @@ export function KycHistory({ c, catalogue }: { c: KYCCase; catalogue: KYCCatalog
           {c.history.map((ev, i) => {
             const { color, icon } = look(ev.action);
             const detail = line(ev);
+            const d = eventDetail(ev, catalogue, c.country, lang, c.entityType);
+            // "Rejected: PAN card — blurry photo": the document named, and why.
+            const title =
+              d.type === 'document'
+                ? t(`kyc.documentActions.${ev.action}`, { kind: d.kind, defaultValue: `${ev.action}: ${d.kind}` }) +
+                  (d.reason ? ` — ${d.reason}` : '')
+                : t(`kyc.actions.${ev.action}`, { defaultValue: ev.action });
             return (
               <Timeline.Item
                 key={`${ev.at}-${i}`}
                 bullet={icon}
                 color={color}
-                title={t(`kyc.actions.${ev.action}`, { defaultValue: ev.action })}
+                title={title}
                 data-action={ev.action}
               >
                 <Text size="xs" c="dimmed">

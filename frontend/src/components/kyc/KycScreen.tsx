@@ -25,6 +25,7 @@ import { api, ApiError, type KYCCase, type KYCCatalogue, type KYCDocument, type 
 import { asApiError, fieldErrorText, fieldsAsGeneral } from '../../api/errors';
 import { useSession } from '../../auth/session';
 import {
+  alternativesOf,
   canSubmit,
   countriesOf,
   decisionsOf,
@@ -111,19 +112,6 @@ export function KycScreen({ accountId, backTo, backLabel }: Props) {
 
   const et = c ? findEntityType(cat, c.country, c.entityType) : undefined;
 
-  // kyc_incomplete names requirements by id; say them as the list does.
-  const localize = useCallback(
-    (err: ApiError): ApiError => {
-      const fields = err.body.fields?.map((f) =>
-        f.code === 'kyc_incomplete' && c
-          ? { ...f, params: { ...(f.params ?? {}), missing: missingLabels(et, c.missing, lang).join(', ') } }
-          : f,
-      );
-      return fields ? new ApiError({ ...err.body, fields }) : err;
-    },
-    [c, et, lang],
-  );
-
   // act runs one change of the case; onFields may place field errors at
   // their fields (returning true when it did), the rest go to the alert.
   const act = async (key: string, fn: () => Promise<KYCCase>, onFields?: (e: ApiError) => boolean): Promise<boolean> => {
@@ -140,7 +128,7 @@ export function KycScreen({ accountId, backTo, backLabel }: Props) {
         setUser(null);
         return false;
       }
-      if (!onFields?.(err)) setFailure(localize(fieldsAsGeneral(err)));
+      if (!onFields?.(err)) setFailure(fieldsAsGeneral(err));
       // Someone else moved the case (a reviewer, another tab): show where it is now.
       if (err.body.code === 'conflict' || err.body.code === 'not_found') void load(true);
       return false;
@@ -618,7 +606,7 @@ function RequirementBlock({ c, req, lang, card, onCase, disabled }: RequirementP
   const kinds = useMemo(() => req.documents.map((d) => ({ value: d.id, label: textIn(d.name, lang) })), [req, lang]);
   const missing = c.missing.includes(req.id);
   const single = req.documents.length === 1;
-  const names = req.documents.map((d) => textIn(d.name, lang));
+  const names = alternativesOf(req, lang);
   return (
     <Paper
       withBorder
@@ -632,9 +620,12 @@ function RequirementBlock({ c, req, lang, card, onCase, disabled }: RequirementP
     >
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="md">
         <div>
-          <Title order={4} fw={600}>
-            {single ? names[0] : t('kyc.oneOf', { list: names.join(', ') })}
+          <Title order={4} fw={600} data-testid={`kyc-req-name-${req.id}`}>
+            {requirementLabel(req, lang)}
           </Title>
+          <Text size="sm" c="dimmed" mt={2}>
+            {single ? names[0] : t('kyc.oneOf', { list: names.join(', ') })}
+          </Text>
         </div>
         <Group gap={6} wrap="nowrap" style={{ flexShrink: 0 }}>
           <Badge variant="light" color={req.mandatory ? 'indigo' : 'gray'} data-testid={`kyc-req-badge-${req.id}`}>
