@@ -351,6 +351,7 @@ type FileStore interface {
 // none is stored, under its final name and durable, before Commit returns.
 // Close discards what was not committed.
 type FileBatch interface {
+	// Put is safe for concurrent use; Commit and Close are not.
 	Put(r io.Reader, name string) (KYCFile, error)
 	Commit() error
 	Close()

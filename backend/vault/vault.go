@@ -129,6 +129,7 @@ func (v *Vault) Batch() backend.FileBatch { return &Batch{v: v, sums: map[string
 // Batch is a set of files being stored together; see Vault.Batch.
 type Batch struct {
 	v       *Vault
+	mu      sync.Mutex // Put may run concurrently: creating files is slow on some disks, and overlaps well
 	pending []pending
 	sums    map[string]bool // in this batch already
 }
@@ -189,12 +190,10 @@ func (b *Batch) Put(r io.Reader, name string) (backend.KYCFile, error) {
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	kf := backend.KYCFile{SHA256: sum, Size: size, Type: typ, Name: display}
-	if b.sums[sum] {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sums[sum] || v.Has(sum) {
 		discard() // stored once
-		return kf, nil
-	}
-	if _, err := os.Stat(v.path(sum)); err == nil {
-		discard()
 		return kf, nil
 	}
 	b.sums[sum] = true
@@ -242,12 +241,11 @@ func (b *Batch) Commit() error {
 		p := b.pending[0]
 		final := b.v.path(p.sum)
 		// A folder made now must reach the disk too: its parent is synced.
-		for _, dir := range []string{filepath.Dir(filepath.Dir(final)), filepath.Dir(final)} {
-			if err := os.Mkdir(dir, 0o700); err == nil {
-				dirs[filepath.Dir(dir)] = true
-			} else if !errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("vault: %w", err)
-			}
+		dir := filepath.Dir(final)
+		if err := os.Mkdir(dir, 0o700); err == nil {
+			dirs[b.v.Dir] = true
+		} else if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("vault: %w", err)
 		}
 		if err := os.Rename(p.tmp.Name(), final); err != nil {
 			return fmt.Errorf("vault: rename: %w", err)
@@ -289,10 +287,32 @@ func (b *Batch) Close() {
 	b.pending = nil
 }
 
-// path is where a file with this hash lives: two levels of fan-out keep
-// folders small. Only hex digests reach it, never a user's text.
+// path is where a file with this hash lives: 256 folders by the first
+// byte, so after the first few hundred files a new file makes no new
+// folder (each new folder costs a create and a sync of its parent, which
+// dominated storing emailed documents). ext4 and NTFS index large folders,
+// so a million files (4,000 a folder) stay fast. Only hex digests reach
+// it, never a user's text.
 func (v *Vault) path(sum string) string {
+	return filepath.Join(v.Dir, sum[:2], sum)
+}
+
+// oldPath is where vaults made before the one-level layout keep a file;
+// reads look there too, so such a vault needs no migration.
+func (v *Vault) oldPath(sum string) string {
 	return filepath.Join(v.Dir, sum[:2], sum[2:4], sum)
+}
+
+// find returns the stored file's path, in either layout.
+func (v *Vault) find(sum string) (string, error) {
+	p := v.path(sum)
+	_, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, oldErr := os.Stat(v.oldPath(sum)); oldErr == nil {
+			return v.oldPath(sum), nil
+		}
+	}
+	return p, err
 }
 
 func validSum(sum string) bool {
@@ -308,7 +328,11 @@ func (v *Vault) Open(sum string) (io.ReadCloser, error) {
 	if !validSum(sum) {
 		return nil, fmt.Errorf("vault: bad hash %q", sum)
 	}
-	f, err := os.Open(v.path(sum))
+	p, err := v.find(sum)
+	if err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
+	f, err := os.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
@@ -320,7 +344,7 @@ func (v *Vault) Has(sum string) bool {
 	if !validSum(sum) {
 		return false
 	}
-	_, err := os.Stat(v.path(sum))
+	_, err := v.find(sum)
 	return err == nil
 }
 

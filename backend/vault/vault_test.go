@@ -329,3 +329,40 @@ func (c *counter) Read(p []byte) (int, error) {
 	c.n -= int64(len(p))
 	return len(p), nil
 }
+
+// TestOldLayout: a vault written with two levels of folders is still read.
+func TestOldLayout(t *testing.T) {
+	dir := t.TempDir()
+	v, err := vault.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := pngBytes(t)
+	sum := fmt.Sprintf("%x", sha256.Sum256(body))
+	old := filepath.Join(dir, sum[:2], sum[2:4], sum)
+	if err := os.MkdirAll(filepath.Dir(old), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !v.Has(sum) {
+		t.Fatal("a file in the old layout is not found")
+	}
+	f, err := v.Open(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if !bytes.Equal(got, body) {
+		t.Error("the old layout's file reads back different")
+	}
+	// Storing it again keeps the one copy.
+	if _, err := v.Put(bytes.NewReader(body), "x.png"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, sum[:2], sum)); err == nil {
+		t.Error("the file was stored a second time in the new layout")
+	}
+}
