@@ -234,6 +234,10 @@ func converge(tb testing.TB, server *node, desktops ...*node) {
 		if n, _ := d.db.PendingCount(context.Background()); n != 0 {
 			tb.Fatalf("%s: %d changes still pending", d.name, n)
 		}
+		// Synced accounts are searchable, each once.
+		if fts, n := d.count(tb, `SELECT count(*) FROM accounts_fts`), d.count(tb, `SELECT count(*) FROM accounts`); fts != n {
+			tb.Fatalf("%s: %d search rows for %d accounts", d.name, fts, n)
+		}
 	}
 }
 

@@ -52,15 +52,17 @@ type accountRow struct {
 const accountColumns = `num, id, type, first_name, last_name, company_name, sector, sector_other, phone_type, phone,
 	phone_verified_at, profile, created_by, created_at, updated_at`
 
-func scanAccount(row scanner) (*accountRow, error) {
+// scanAccount reads a row of accountColumns, and then into extra any
+// columns the query added after them.
+func scanAccount(row scanner, extra ...any) (*accountRow, error) {
 	var r accountRow
 	a := &r.acct
 	var verified sql.NullInt64
 	var profile string
 	var created, updated int64
-	if err := row.Scan(&r.num, &a.ID, &a.Details.Type, &a.Details.FirstName, &a.Details.LastName, &a.Details.CompanyName,
+	if err := row.Scan(append([]any{&r.num, &a.ID, &a.Details.Type, &a.Details.FirstName, &a.Details.LastName, &a.Details.CompanyName,
 		&a.Details.Sector, &a.Details.SectorOther, &a.Details.PhoneType, &a.Details.Phone, &verified, &profile,
-		&a.CreatedBy, &created, &updated); err != nil {
+		&a.CreatedBy, &created, &updated}, extra...)...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(profile), &a.Profile); err != nil {

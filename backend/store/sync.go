@@ -386,10 +386,15 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 		return a.applyMerge(e, ch, data)
 	}
 	// Follow merged ids, in the record's own id and in what it names.
+	remapped := false
 	for col, target := range e.refs {
 		if s, ok := data[col].(string); ok {
-			if data[col], err = a.alias(target, s); err != nil {
+			to, err := a.alias(target, s)
+			if err != nil {
 				return "", err
+			}
+			if to != s {
+				data[col], remapped = to, true
 			}
 		}
 	}
@@ -415,12 +420,13 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 					return "", err
 				}
 			}
-			if _, ok := data[k]; ok {
-				data[k] = parts[i]
+			if v, ok := data[k]; ok && v != parts[i] {
+				data[k], remapped = parts[i], true
 			}
 		}
 		id = strings.Join(parts, "/")
 	}
+	remapped = remapped || id != ch.EntityID
 	if e.name == "setting" && id != "password_policy" {
 		return "", reject("setting %q does not sync", id)
 	}
@@ -430,7 +436,12 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 		}
 	}
 	tx.db.hlc.Observe(ch.HLC)
-	ch.EntityID, ch.Data = id, data
+	// The log keeps the change as it came unless an id in it was merged:
+	// re-encoding thousands of changes is a good part of a first sync.
+	if _, isRaw := ch.Data.(json.RawMessage); !isRaw || remapped {
+		ch.Data = data
+	}
+	ch.EntityID = id
 	absorbed, err := a.write(e, &ch, data)
 	if err != nil {
 		return "", err

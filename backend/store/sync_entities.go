@@ -147,21 +147,26 @@ func (e *syncEntity) keyWhere(id string) (string, []any, error) {
 // reindexAccount recomputes an account's derived columns and search row
 // after a synced write.
 func reindexAccount(tx *Tx, id string) error {
-	r, err := scanAccount(tx.QueryRow(`SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	var derived [4]string
+	r, err := scanAccount(tx.QueryRow(`SELECT `+accountColumns+`, display_name, email, tax_id, status FROM accounts WHERE id = ?`, id),
+		&derived[0], &derived[1], &derived[2], &derived[3])
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // deleted: nothing to index
 	} else if err != nil {
 		return err
 	}
 	a := &r.acct
-	if _, err := tx.Exec(`UPDATE accounts SET display_name = ?, email = ?, tax_id = ?, status = ? WHERE num = ?`,
-		displayName(a.Details), a.Profile.Email, taxID(a.Profile.Requisites), accountStatus(a), r.num); err != nil {
-		return err
+	// A new account arrives with its derived columns right; an edit that
+	// won some fields and lost others may leave them stale.
+	want := [4]string{displayName(a.Details), a.Profile.Email, taxID(a.Profile.Requisites), accountStatus(a)}
+	if want != derived {
+		if _, err := tx.Exec(`UPDATE accounts SET display_name = ?, email = ?, tax_id = ?, status = ? WHERE num = ?`,
+			want[0], want[1], want[2], want[3], r.num); err != nil {
+			return err
+		}
 	}
-	if _, err := tx.Exec(`DELETE FROM accounts_fts WHERE docid = ?`, r.num); err != nil {
-		return err
-	}
-	_, err = tx.Exec(`INSERT INTO accounts_fts (docid, body) VALUES (?, ?)`, r.num, searchBody(a))
+	// INSERT OR REPLACE on the docid replaces the old search row, if any.
+	_, err = tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, r.num, searchBody(a))
 	return err
 }
 
