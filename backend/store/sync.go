@@ -108,6 +108,13 @@ func (tx *Tx) appendChange(entity, entityID, op string, data any) error {
 		return fmt.Errorf("change %s: not a synced entity", entity)
 	}
 	_ = data
+	if e.immutable {
+		row, err := tx.rowValues(e, entityID, e.cols)
+		if err != nil || row == nil {
+			return fmt.Errorf("change %s %s: the row is not there (%v)", entity, entityID, err)
+		}
+		return tx.logChange(backend.Change{ID: newID(), Entity: entity, EntityID: entityID, Op: "upsert", Data: row, HLC: tx.db.hlc.Next()}, "", false)
+	}
 	c, err := tx.loadClock(entity, entityID)
 	if err != nil {
 		return err
@@ -462,6 +469,26 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) (absorbed bool, err error) {
 	tx := a.tx
 	id := ch.EntityID
+	if e.immutable {
+		// Written once: the first copy to arrive is the record.
+		if ch.Op != "upsert" {
+			return false, reject("%s records are never changed or deleted", e.name)
+		}
+		row, err := tx.rowValues(e, id, e.key)
+		if err != nil || row != nil {
+			return false, err
+		}
+		for col, nn := range e.notNull {
+			if _, ok := data[col]; nn && !ok && e.colSet[col] {
+				return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
+			}
+		}
+		cols, err := e.columns(nil, data)
+		if err != nil {
+			return false, reject("%v", err)
+		}
+		return false, tx.storeRow(e, id, true, cols)
+	}
 	c, err := tx.loadClock(e.name, id)
 	if err != nil {
 		return false, err
