@@ -273,6 +273,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, statusByCode[pub.Code], map[string]any{"error": pub})
 }
 
+// StatusOf is the HTTP status of an error code: the same answer from
+// every handler (the sync protocol's too).
+func StatusOf(code string) int { return statusByCode[code] }
+
+// WriteJSON answers with a JSON body that is never cached.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

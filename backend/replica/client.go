@@ -113,7 +113,7 @@ func (c *Client) Run(ctx context.Context) {
 		case <-c.nudge:
 			// Let a burst of writes settle into one round.
 			select {
-			case <-time.After(100 * time.Millisecond):
+			case <-time.After(25 * time.Millisecond):
 			case <-ctx.Done():
 			}
 		case <-remote:

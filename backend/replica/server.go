@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"gatehouse/backend"
+	"gatehouse/backend/httpapi"
 	"gatehouse/backend/store"
 )
 
@@ -441,16 +442,6 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, limit int
 	return true
 }
 
-var statusByCode = map[string]int{
-	backend.EINVALID:      http.StatusBadRequest,
-	backend.ECONFLICT:     http.StatusConflict,
-	backend.ENOTFOUND:     http.StatusNotFound,
-	backend.EUNAUTHORIZED: http.StatusUnauthorized,
-	backend.EFORBIDDEN:    http.StatusForbidden,
-	backend.ERATELIMITED:  http.StatusTooManyRequests,
-	backend.EINTERNAL:     http.StatusInternalServerError,
-}
-
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	pub := backend.Public(err)
 	var appErr *backend.Error
@@ -467,12 +458,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if pub.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(pub.RetryAfter))
 	}
-	writeJSON(w, statusByCode[pub.Code], map[string]any{"error": pub})
+	writeJSON(w, httpapi.StatusOf(pub.Code), map[string]any{"error": pub})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
+var writeJSON = httpapi.WriteJSON

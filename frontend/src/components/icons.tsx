@@ -163,3 +163,11 @@ export const IconChart = (p: IconProps) => (
     <path d="M8 16v-5M12 16V8M16 16v-3" />
   </Svg>
 );
+
+// Two arrows in a circle: sync.
+export const IconSync = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M20 11a8 8 0 0 0-14.5-4.5L4 8M4 4v4h4" />
+    <path d="M4 13a8 8 0 0 0 14.5 4.5L20 16M20 20v-4h-4" />
+  </Svg>
+);

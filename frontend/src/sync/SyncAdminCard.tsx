@@ -2,7 +2,7 @@ import { Button, Group, Paper, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { isDesktop } from '../api';
-import { IconSync } from './IconSync';
+import { IconSync } from '../components/icons';
 
 // SyncAdminCard: the administrator's way to sync's review screens from the
 // home page: conflicts everywhere, devices on the server's web page (a

@@ -6,7 +6,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../api';
 import { formatDateTime } from '../lib/intl';
 import { relativeTime, serverHost, SYNC_COLORS, syncState } from './describe';
-import { IconSync } from './IconSync';
+import { IconSync } from '../components/icons';
 import { useSyncStatus } from './status';
 
 // SyncIndicator: the desktop header's quiet word on sync (online, offline or
