@@ -98,7 +98,7 @@ test('the Conflicts page shows its empty state', async () => {
   await shot('sync-04-conflicts-empty');
 });
 
-test('the sync screens are for admins only, and the web has no desktop connect screen', async () => {
+test('the devices API refuses a visitor without a session, and the web has no desktop connect screen', async () => {
   await page.goto(`${app.url}/#/sync/connect`);
   await page.waitForURL(/#\/$/);
   // The backend refuses non-admins whatever the UI shows.

@@ -639,3 +639,62 @@ func TestRoleFilter(t *testing.T) {
 		t.Error("the agent's desktop received the administrator's user record")
 	}
 }
+
+// TestAgentsRegisterTheSamePerson: two field agents, offline, each add the
+// same person (one email) to a customer account of their own. After sync
+// there is one user, a member of both accounts, and the agent whose record
+// gave way sees why in their own conflicts list.
+func TestAgentsRegisterTheSamePerson(t *testing.T) {
+	server, url, _ := world(t)
+	desks := map[string]*node{}
+	for i, name := range []string{"first", "second"} {
+		email := name + "@agents.example"
+		phone := fmt.Sprintf("+7 912 000-10-0%d", i)
+		server.verified(t, person("Agent "+name, email, phone))
+		if _, err := server.users.SetUserRole(server.as(t, adminEmail), email, backend.RoleAgent); err != nil {
+			t.Fatal(err)
+		}
+		d := newNode(t, name)
+		if err := d.client.Connect(context.Background(), url, email, "Blue-Harbor-71", name); err != nil {
+			t.Fatal(err)
+		}
+		d.sync(t)
+		ctx := d.as(t, email)
+		details := company("Customer of " + name)
+		details.Phone = phone
+		acct, err := d.accounts.SaveAccountDetails(ctx, "", details)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.accounts.InviteEmployee(ctx, backend.EmployeeInput{AccountID: acct.ID, Name: "Nina " + name,
+			Email: "nina@customer.example", Phone: "+7 912 000-20-00", Role: "operator"}); err != nil {
+			t.Fatal(err)
+		}
+		desks[name] = d
+	}
+	for range 2 {
+		desks["first"].sync(t)
+		desks["second"].sync(t)
+	}
+	if n := server.count(t, `SELECT count(*) FROM users WHERE email = 'nina@customer.example'`); n != 1 {
+		t.Fatalf("%d users for one email on the server", n)
+	}
+	if n := server.count(t, `SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'nina@customer.example'`); n != 2 {
+		t.Errorf("the merged user belongs to %d accounts; want both", n)
+	}
+	second := desks["second"]
+	conflicts, err := second.db.Conflicts(second.as(t, "second@agents.example"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range conflicts {
+		found = found || (c.Kind == "unique" && c.Entity == "user" && strings.Contains(c.Detail, "nina@customer.example"))
+	}
+	if !found {
+		t.Errorf("the second agent's conflicts do not tell of the merge: %+v", conflicts)
+	}
+	if _, err := second.db.Conflicts(backend.NewContextWithUser(context.Background(), &backend.User{ID: "x", Role: backend.RoleCustomer}), false); backend.ErrorCode(err) != backend.EFORBIDDEN {
+		t.Errorf("a customer listed conflicts: %v", err)
+	}
+}

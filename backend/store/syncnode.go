@@ -476,11 +476,16 @@ func (db *DB) SetSyncState(ctx context.Context, kv map[string]string) error {
 	})
 }
 
-// Conflicts lists conflict records, open ones first (administrators).
+// Conflicts lists conflict records, open ones first. Administrators see
+// all; other staff those about records their role lets them see, so a
+// field agent learns that the customer they registered offline became one
+// with another agent's.
 func (db *DB) Conflicts(ctx context.Context, includeResolved bool) ([]backend.Conflict, error) {
-	if _, err := backend.RequireRole(ctx, backend.RoleAdmin); err != nil {
+	u, err := backend.RequireRole(ctx, backend.RoleAdmin, backend.RoleAgent, backend.RoleReviewer, backend.RoleManager)
+	if err != nil {
 		return nil, err
 	}
+	sc := newScope(db.read, u)
 	q := `SELECT id, kind, entity, entity_id, field, kept_value, lost_value, detail, created_at, resolved_at, resolution FROM sync_conflicts`
 	if !includeResolved {
 		q += ` WHERE resolved_at IS NULL`
@@ -504,7 +509,21 @@ func (db *DB) Conflicts(ctx context.Context, includeResolved bool) ([]backend.Co
 		c.CreatedAt, c.ResolvedAt = time.UnixMilli(created).UTC(), timePtr(resolved)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("conflicts: %w", err)
+	}
+	if sc.all {
+		return out, nil
+	}
+	mine := out[:0]
+	for _, c := range out {
+		if ok, err := sc.allows(ctx, backend.Change{Entity: c.Entity, EntityID: c.EntityID}); err != nil {
+			return nil, err
+		} else if ok {
+			mine = append(mine, c)
+		}
+	}
+	return mine, nil
 }
 
 // OpenConflicts counts conflicts nobody reviewed yet.

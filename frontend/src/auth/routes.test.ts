@@ -17,14 +17,17 @@ const user = (over: Partial<User> = {}): User => ({
 const q = (s = '') => new URLSearchParams(s);
 
 describe('redirectFor', () => {
-  it('opens the sync screens: connect to anyone, review to admins', () => {
+  it('opens the sync screens: connect to anyone, conflicts to staff, devices to admins', () => {
     expect(redirectFor(null, '/sync/connect', q())).toBeNull();
     expect(redirectFor(user(), '/sync/connect', q())).toBeNull();
     expect(redirectFor(user({ role: 'agent' }), '/sync/connect', q())).toBeNull();
     expect(redirectFor(null, '/sync/conflicts', q())).toBe('/signin');
     expect(redirectFor(user({ role: 'admin' }), '/sync/conflicts', q())).toBeNull();
     expect(redirectFor(user({ role: 'admin' }), '/sync/devices', q())).toBeNull();
-    expect(redirectFor(user({ role: 'reviewer' }), '/sync/conflicts', q())).toBe('/');
+    expect(redirectFor(user({ role: 'agent' }), '/sync/conflicts', q())).toBeNull();
+    expect(redirectFor(user({ role: 'reviewer' }), '/sync/conflicts', q())).toBeNull();
+    expect(redirectFor(user({ role: 'agent' }), '/sync/devices', q())).toBe('/');
+    expect(redirectFor(user(), '/sync/conflicts', q())).toBe('/');
     expect(redirectFor(user(), '/sync/devices', q())).toBe('/');
   });
   it('keeps signed-out users on public routes', () => {

@@ -5,9 +5,11 @@ import { isStaff } from '../account/fields';
 // /sync/connect too: a new desktop has no users until it syncs with a server.
 export const PUBLIC_ROUTES = ['/signin', '/register', '/verify-email', '/forgot', '/reset', '/invite', '/sync/connect'];
 
-// Sync's review screens: administrators (the backend checks again). The
-// connect screen itself is desktop-only, which the screen decides.
-const SYNC_ADMIN_ROUTES = ['/sync/conflicts', '/sync/devices'];
+// Sync's review screens (the backend checks again): every staff member
+// sees the conflicts about what they hold, administrators decide them and
+// manage devices. The connect screen is desktop-only, which it decides.
+const SYNC_ADMIN_ROUTES = ['/sync/devices'];
+const SYNC_STAFF_ROUTES = ['/sync/conflicts'];
 
 // What the guard knows about a verified customer's account: 'none' until
 // the account details are saved; 'n/a' when it does not matter (staff, or
@@ -56,6 +58,7 @@ export function redirectFor(
   if (pathname === '/dashboard' && canSeeDashboard(user.role)) return null;
   if (pathname === '/sync/connect') return null;
   if (SYNC_ADMIN_ROUTES.includes(pathname) && user.role === 'admin') return null;
+  if (SYNC_STAFF_ROUTES.includes(pathname) && isStaff(user.role)) return null;
   if (pathname === '/kyc' && user.role === 'customer' && account === 'present') return null;
   return pathname === '/' ? null : '/';
 }

@@ -144,7 +144,7 @@ export function AppLayout({ children, size = 'md' }: AppLayoutProps) {
                 {t(`roles.${user.role}`, { defaultValue: user.role })}
               </Badge>
             </Group>
-            {isDesktop() && <SyncIndicator admin={user.role === 'admin'} />}
+            {isDesktop() && <SyncIndicator showConflicts={isStaff(user.role)} />}
             <LanguagePicker />
             <Button variant="default" size="xs" onClick={onSignOut} loading={leaving} style={{ flexShrink: 0 }} data-testid="home-signout">
               {t('common.signOut')}

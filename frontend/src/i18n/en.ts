@@ -759,6 +759,7 @@ export const en = {
     disconnectText: 'This desktop stops syncing with {{server}}. The data on this computer stays here; changes made from now on are not sent.',
   },
   syncConflicts: {
+    adminDecides: 'An administrator decides',
     title: 'Sync conflicts',
     intro: 'When the same thing was changed on two devices before they synced, one change was kept and the other set aside here. Keep the result, or put the other value back.',
     showResolved: 'Show resolved',

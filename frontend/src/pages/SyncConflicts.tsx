@@ -23,7 +23,8 @@ export function SyncConflictsPage() {
   useScreen('sync-conflicts');
   const { t, i18n } = useTranslation();
   const lang = i18n.resolvedLanguage ?? 'en';
-  const { setUser } = useSession();
+  const { user, setUser } = useSession();
+  const decides = user?.role === 'admin'; // others see, an administrator decides
   const [includeResolved, setIncludeResolved] = useState(false);
   const [items, setItems] = useState<Conflict[] | null>(null);
   const [busy, setBusy] = useState<{ id: string; reverse: boolean } | null>(null);
@@ -151,6 +152,10 @@ export function SyncConflictsPage() {
                             {c.resolution === 'reversed' ? t('syncConflicts.resolvedReversed') : t('syncConflicts.resolvedKept')}
                           </Badge>
                         </Tooltip>
+                      ) : !decides ? (
+                        <Text size="xs" c="dimmed" data-testid="sync-conflict-admin-decides">
+                          {t('syncConflicts.adminDecides')}
+                        </Text>
                       ) : (
                         <Group gap="xs" justify="flex-end" wrap="nowrap">
                           {canReverse(c) && (

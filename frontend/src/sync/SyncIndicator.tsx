@@ -12,7 +12,9 @@ import { useSyncStatus } from './status';
 // SyncIndicator: the desktop header's quiet word on sync (online, offline or
 // working alone, and what waits to be sent), opening to the details and
 // "Sync now". Admins also get the way to the conflicts.
-export function SyncIndicator({ admin }: { admin: boolean }) {
+// showConflicts: staff see the conflicts about what they hold (an agent
+// learns their customer became one with another agent's); customers do not.
+export function SyncIndicator({ showConflicts }: { showConflicts: boolean }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.resolvedLanguage ?? 'en';
   const { status, setStatus } = useSyncStatus();
@@ -50,12 +52,12 @@ export function SyncIndicator({ admin }: { admin: boolean }) {
           style={{ flexShrink: 0 }}
         >
           <Indicator
-            disabled={!admin || status.conflicts === 0}
+            disabled={!showConflicts || status.conflicts === 0}
             label={status.conflicts}
             size={16}
             color="orange"
             offset={2}
-            aria-label={admin && status.conflicts > 0 ? t('sync.conflictsShort', { count: status.conflicts }) : undefined}
+            aria-label={showConflicts && status.conflicts > 0 ? t('sync.conflictsShort', { count: status.conflicts }) : undefined}
             data-testid="sync-conflict-count"
             data-count={status.conflicts}
           >
@@ -121,7 +123,7 @@ export function SyncIndicator({ admin }: { admin: boolean }) {
               {t('sync.aloneIntro')}
             </Text>
           )}
-          {admin && status.conflicts > 0 && (
+          {showConflicts && status.conflicts > 0 && (
             <Anchor component={Link} to="/sync/conflicts" size="sm" onClick={() => setOpened(false)} data-testid="sync-conflicts-link">
               {t('sync.conflictsToReview', { count: status.conflicts })}
             </Anchor>
