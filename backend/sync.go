@@ -44,6 +44,9 @@ type SyncStatus struct {
 	Conflicts  int        `json:"conflicts"`
 	LastSync   *time.Time `json:"lastSync,omitempty"`
 	LastError  string     `json:"lastError,omitempty"`
+	// Received counts the changes from the server applied here since the
+	// app started: when it grows, what is on screen may be out of date.
+	Received int `json:"received"`
 }
 
 // SyncAdmin is what administrators do about sync: review conflicts (on any

@@ -50,12 +50,13 @@ type Client struct {
 	// OnStatus is told whenever the status changes (the desktop emits an event).
 	OnStatus func(backend.SyncStatus)
 
-	mu      sync.Mutex
-	online  bool
-	syncing bool
-	lastErr string
-	nudge   chan struct{}
-	round   sync.Mutex // one round at a time
+	mu       sync.Mutex
+	received int // changes from the server applied since start
+	online   bool
+	syncing  bool
+	lastErr  string
+	nudge    chan struct{}
+	round    sync.Mutex // one round at a time
 }
 
 func (c *Client) init() {
@@ -199,7 +200,7 @@ func (c *Client) Status(ctx context.Context) (backend.SyncStatus, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := backend.SyncStatus{Server: st[keyServer], DeviceName: st[keyName], Online: c.online && st[keyServer] != "",
-		Syncing: c.syncing, Pending: pending, Conflicts: conflicts, LastError: c.lastErr}
+		Syncing: c.syncing, Pending: pending, Conflicts: conflicts, LastError: c.lastErr, Received: c.received}
 	if ms, err := strconv.ParseInt(st[keyLastSync], 10, 64); err == nil {
 		t := time.UnixMilli(ms).UTC()
 		s.LastSync = &t
@@ -293,11 +294,18 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 			if err != nil {
 				return err
 			}
+			applied := 0
 			for _, r := range results {
-				if r.Status == store.ChangeRejected {
+				switch r.Status {
+				case store.ChangeApplied:
+					applied++
+				case store.ChangeRejected:
 					c.Log.Warn("sync: a change from the server was not applied", "change", r.ID, "reason", r.Error)
 				}
 			}
+			c.mu.Lock()
+			c.received += applied
+			c.mu.Unlock()
 			if err := c.fetchFiles(ctx, server, token, changes); err != nil {
 				return err
 			}

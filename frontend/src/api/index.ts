@@ -334,6 +334,7 @@ export interface SyncStatus {
   conflicts: number; // open ones
   lastSync?: string; // RFC 3339, the last successful round
   lastError?: string; // the backend's English; no code comes with it
+  received: number; // changes from the server applied since the app started
 }
 
 export interface SyncConnectInput {

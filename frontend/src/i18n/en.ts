@@ -664,6 +664,8 @@ export const en = {
     },
   },
   sync: {
+    newData: 'New data arrived from the server.',
+    reload: 'Refresh',
     title: 'Sync',
     statusLabel: 'Sync with the server',
     states: {

@@ -664,6 +664,8 @@ export const ru: Translation = {
     },
   },
   sync: {
+    newData: 'С сервера пришли новые данные.',
+    reload: 'Обновить',
     title: 'Синхронизация',
     statusLabel: 'Синхронизация с сервером',
     states: {

@@ -1,6 +1,7 @@
 import { Anchor, Badge, Button, Divider, Group, Indicator, Loader, Popover, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api } from '../api';
@@ -23,6 +24,7 @@ export function SyncIndicator({ showConflicts }: { showConflicts: boolean }) {
   const now = useTick(opened);
   // The admin's header is crowded below this width: the count alone then.
   const wide = useMediaQuery('(min-width: 88em)', true, { getInitialValueInEffect: false });
+  useNewDataNotice(status?.received);
 
   if (!status) return null;
   const state = syncState(status);
@@ -167,4 +169,31 @@ function useTick(active: boolean): number {
     return () => window.clearInterval(id);
   }, [active]);
   return now;
+}
+
+// useNewDataNotice offers to reload the screen when sync brings changes
+// from the server while it is open: the screens load their data once, and
+// a field agent should not act on a stale copy without knowing.
+function useNewDataNotice(received: number | undefined) {
+  const { t } = useTranslation();
+  const seen = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (received === undefined) return;
+    if (seen.current !== undefined && received > seen.current) {
+      notifications.show({
+        id: 'sync-new-data',
+        autoClose: false,
+        color: 'blue',
+        message: (
+          <Group justify="space-between" wrap="nowrap" gap="sm">
+            <Text size="sm">{t('sync.newData')}</Text>
+            <Button size="xs" variant="light" onClick={() => window.location.reload()} data-testid="sync-new-data-reload">
+              {t('sync.reload')}
+            </Button>
+          </Group>
+        ),
+      });
+    }
+    seen.current = received;
+  }, [received, t]);
 }
