@@ -698,3 +698,142 @@ func TestAgentsRegisterTheSamePerson(t *testing.T) {
 		t.Errorf("a customer listed conflicts: %v", err)
 	}
 }
+
+// TestTombstone: a delete is final; a later edit that arrives after it is
+// kept as a conflict, not applied, and a retried delete changes nothing.
+func TestTombstone(t *testing.T) {
+	server, _, _ := world(t)
+	ctx := context.Background()
+	hlc := func(ms int64) string { return fmt.Sprintf("%013d-%05d-%s", ms, 0, "deviceaaaaaa") }
+	now := time.Now().UnixMilli()
+	consentID := "0190aaaa-0000-7000-8000-00000000c0de"
+	apply := func(ch backend.Change) store.ApplyResult {
+		t.Helper()
+		res, err := server.db.ApplyChanges(ctx, []backend.Change{ch}, store.ApplyOptions{FromServer: true, Origin: "server"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0]
+	}
+	// A membership (mutable, hard-deletable) to delete.
+	actx := server.as(t, adminEmail)
+	acct, err := server.accounts.SaveAccountDetails(actx, "", company("Tombstone Ltd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emp, err := server.accounts.InviteEmployee(actx, backend.EmployeeInput{AccountID: acct.ID, Name: "Tom Stone",
+		Email: "tom@tombstone.example", Phone: "+7 912 000-30-00", Role: "operator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := acct.ID + "/" + emp.UserID
+	if n := server.count(t, `SELECT count(*) FROM memberships WHERE account_id = ?`, acct.ID); n != 1 {
+		t.Fatalf("%d memberships", n)
+	}
+	if r := apply(backend.Change{ID: "del-1", Entity: "membership", EntityID: member, Op: "delete", HLC: hlc(now + 1000)}); r.Status != store.ChangeApplied {
+		t.Fatalf("delete: %+v", r)
+	}
+	if n := server.count(t, `SELECT count(*) FROM memberships WHERE account_id = ?`, acct.ID); n != 0 {
+		t.Fatal("the delete left the row")
+	}
+	late := backend.Change{ID: "edit-after-delete", Entity: "membership", EntityID: member, Op: "upsert", HLC: hlc(now + 2000),
+		Data: json.RawMessage(`{"account_id":"` + acct.ID + `","user_id":"` + emp.UserID + `","role":"operator","status":"active","max_dialogs":null,"created_at":1,"updated_at":1}`)}
+	if r := apply(late); r.Status != store.ChangeApplied {
+		t.Fatalf("late edit: %+v", r)
+	}
+	if n := server.count(t, `SELECT count(*) FROM memberships WHERE account_id = ?`, acct.ID); n != 0 {
+		t.Error("an edit revived a deleted record")
+	}
+	if n := server.count(t, `SELECT count(*) FROM sync_conflicts WHERE kind = 'deleted' AND entity_id = ?`, member); n != 1 {
+		t.Errorf("%d conflict records for the edit after the delete; want 1", n)
+	}
+	if r := apply(backend.Change{ID: "del-1", Entity: "membership", EntityID: member, Op: "delete", HLC: hlc(now + 1000)}); r.Status != store.ChangeDuplicate {
+		t.Errorf("retried delete: %+v", r)
+	}
+	// Immutable records are never deleted.
+	if r := apply(backend.Change{ID: "del-2", Entity: "consent", EntityID: consentID, Op: "delete", HLC: hlc(now)}); r.Status != store.ChangeRejected {
+		t.Errorf("deleting a consent: %+v", r)
+	}
+}
+
+// TestResumableFiles: an upload cut off half way resumes where the server's
+// copy stops, and so does a download with a Range request.
+func TestResumableFiles(t *testing.T) {
+	server, url, ds := world(t, "A")
+	a := ds[0]
+	body := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + strings.Repeat("r", 512<<10)
+	kf, err := a.files.Put(strings.NewReader(body), "scan.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := a.client.TokenForTest(t)
+	// Half the file arrives, then the connection drops.
+	half := len(body) / 2
+	req, _ := http.NewRequest(http.MethodPatch, url+"/sync/uploads/"+kf.SHA256, strings.NewReader(body[:half]))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Upload-Offset", "0")
+	req.Header.Set("Upload-Length", fmt.Sprint(len(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Upload-Offset"); got != fmt.Sprint(half) {
+		t.Fatalf("after half the file the server says offset %q", got)
+	}
+	if server.files.Has(kf.SHA256) {
+		t.Fatal("half a file reached the vault")
+	}
+	// A part sent again at a stale offset is refused, not appended twice.
+	req, _ = http.NewRequest(http.MethodPatch, url+"/sync/uploads/"+kf.SHA256, strings.NewReader(body[:half]))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Upload-Offset", "0")
+	req.Header.Set("Upload-Length", fmt.Sprint(len(body)))
+	resp, _ = http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("stale offset: %d; want 409", resp.StatusCode)
+	}
+	if err := a.client.UploadForTest(context.Background(), kf.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	f, err := server.files.Open(kf.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if string(got) != body {
+		t.Fatal("the resumed upload differs from the file")
+	}
+
+	// Download: B has a third of the file already.
+	b := newNode(t, "B")
+	if err := b.client.Connect(context.Background(), url, adminEmail, "Blue-Harbor-71", "B"); err != nil {
+		t.Fatal(err)
+	}
+	// The server serves a file only when a document names it.
+	ctx := server.as(t, adminEmail)
+	acct, err := server.accounts.SaveAccountDetails(ctx, "", company("Resume Ltd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.kyc.SetEntityType(ctx, acct.ID, "IN", "individual"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.kyc.AddDocument(ctx, acct.ID, "pan_card", []backend.UploadFile{{Name: "scan.pdf", Body: strings.NewReader(body)}}); err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(b.client.PartDir, kf.SHA256+".part")
+	os.MkdirAll(b.client.PartDir, 0o700)
+	if err := os.WriteFile(part, []byte(body[:len(body)/3]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.sync(t)
+	if !b.files.Has(kf.SHA256) {
+		t.Fatal("B lacks the file after sync")
+	}
+	if _, err := os.Stat(part); err == nil {
+		t.Error("the partial download was left behind")
+	}
+}
