@@ -90,6 +90,7 @@ func serve(args []string, log *slog.Logger) error {
 
 	srv := &http.Server{Addr: c.addr, Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(svc.syncServer.Stop)
 	errc := make(chan error, 1)
 	go func() {
 		if tls {

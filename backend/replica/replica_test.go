@@ -837,3 +837,59 @@ func TestResumableFiles(t *testing.T) {
 		t.Error("the partial download was left behind")
 	}
 }
+
+// TestWatch: the long poll answers when the log grows, and at once when the
+// server stops (a graceful shutdown must not wait for it).
+func TestWatch(t *testing.T) {
+	server := newNode(t, "server")
+	s := &replica.Server{DB: server.db, Users: server.users, Files: server.files, UploadDir: t.TempDir(), Log: quiet}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	server.verified(t, person("Olga Admin", adminEmail, "+7 912 000-00-01"))
+	token := registerDevice(t, srv.URL, adminEmail)
+	last, _ := server.db.LastSeq(context.Background())
+	watch := func() (chan string, time.Time) {
+		out := make(chan string, 1)
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/sync/watch?after=%d&wait=20", srv.URL, last), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				out <- err.Error()
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			out <- strings.TrimSpace(string(b))
+		}()
+		return out, time.Now()
+	}
+	// A write on the server wakes the watcher.
+	got, start := watch()
+	time.Sleep(100 * time.Millisecond)
+	if _, err := server.accounts.SaveAccountDetails(server.as(t, adminEmail), "", company("Watched Ltd")); err != nil {
+		t.Fatal(err)
+	}
+	s.Notify() // serve wires this to the database's OnChange
+	select {
+	case body := <-got:
+		if body != `{"changed":true}` {
+			t.Errorf("watch answered %s", body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watch did not wake on a change")
+	}
+	// Stopping answers a waiting watcher at once.
+	last, _ = server.db.LastSeq(context.Background())
+	got, start = watch()
+	time.Sleep(100 * time.Millisecond)
+	s.Stop()
+	select {
+	case body := <-got:
+		if body != `{"changed":false}` || time.Since(start) > 5*time.Second {
+			t.Errorf("after Stop the watch answered %s in %s", body, time.Since(start))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stop did not end the watch")
+	}
+}

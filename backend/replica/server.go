@@ -54,8 +54,25 @@ type Server struct {
 	// MaxSkew refuses changes stamped further than this in the future.
 	MaxSkew time.Duration
 
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced when the log grows
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced when the log grows
+	stopOnce sync.Once
+	stopped  chan struct{} // closed by Stop
+}
+
+// Stop answers the long polls at once, so a graceful shutdown does not
+// wait for them (http.Server.Shutdown waits for active requests).
+func (s *Server) Stop() {
+	s.stopOnce.Do(func() { close(s.stopping()) })
+}
+
+func (s *Server) stopping() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped == nil {
+		s.stopped = make(chan struct{})
+	}
+	return s.stopped
 }
 
 // Notify wakes the desktops waiting in /sync/watch: the log grew (a push
@@ -271,6 +288,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ch:
 		case <-timeout.C:
+			writeJSON(w, http.StatusOK, map[string]bool{"changed": false})
+			return
+		case <-s.stopping():
 			writeJSON(w, http.StatusOK, map[string]bool{"changed": false})
 			return
 		case <-r.Context().Done():
