@@ -189,6 +189,7 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 		// its emails and SMS to the server, which sends them once.
 		if c.smtpAddr == "" {
 			out.HandedOver = func() bool { return svc.sync.Connected(context.Background()) }
+			db.OnEnqueue = func() { out.Nudge(); svc.sync.Nudge() } // a phone code leaves now, not at the next 30 s round
 		}
 	} else {
 		svc.syncServer = &replica.Server{DB: db, Users: users, Files: files, UploadDir: filepath.Join(c.dataDir, "sync-uploads"),

@@ -4,6 +4,9 @@
 #   set-up; go vet; go test -race; frontend build; frontend unit tests;
 #   browser end-to-end tests (e2e/*.test.mjs, when there are any);
 #   wails build; the desktop smoke test under Xvfb (scripts/xvfb-test.sh);
+#   the desktop syncing with a server through its UI
+#   (scripts/desktop-sync-test.sh: `wails dev` under Xvfb, a real `gatehouse
+#   serve`, Chromium; about 30 s warm, a few minutes with a cold Go cache);
 #   packaging: scripts/package.sh builds dist/ (.deb, signed Windows app and
 #   installer) and scripts/package-test.sh tests it, installing the .deb into
 #   this machine's system and removing it (3 to 5 minutes from empty caches).
@@ -114,6 +117,9 @@ do_wails_build() {
   ls -l build/bin/gatehouse
 }
 do_desktop() { bash scripts/xvfb-test.sh; }
+# It rebuilds build/bin/gatehouse-serve as the e2e section did (cached: a
+# few seconds) rather than trust a binary an earlier run left there.
+do_desktop_sync() { bash scripts/desktop-sync-test.sh; }
 do_package() {
   SKIP_SETUP=1 bash scripts/package.sh
   SKIP_SETUP=1 bash scripts/package-test.sh
@@ -140,6 +146,7 @@ else
 fi
 section "wails build" do_wails_build
 section "desktop under Xvfb" do_desktop
+section "desktop sync with a server" do_desktop_sync
 if [ -z "$test_package" ]; then
   skip "packaging" "GATEHOUSE_TEST_PACKAGE=0"
 else
