@@ -7,9 +7,11 @@ export function LanguagePicker() {
   const { t, i18n } = useTranslation();
   const id = useId();
   const current = LANGUAGES.some((l) => l.value === i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en';
+  // The word "Language" shows only on wide screens: at 1280 px the staff
+  // header needs the room for the user's name (the select keeps its label).
   return (
     <Group gap={8} wrap="nowrap" style={{ flexShrink: 0 }}>
-      <Text component="label" htmlFor={id} size="sm" c="dimmed" visibleFrom="lg">
+      <Text component="label" htmlFor={id} size="sm" c="dimmed" visibleFrom="xl">
         {t('common.language')}
       </Text>
       <NativeSelect
