@@ -44,6 +44,8 @@ type SyncStatus struct {
 	Conflicts  int        `json:"conflicts"`
 	LastSync   *time.Time `json:"lastSync,omitempty"`
 	LastError  string     `json:"lastError,omitempty"`
+	// LastErrorKey is LastError's i18n key, when it has one.
+	LastErrorKey string `json:"lastErrorKey,omitempty"`
 	// Received counts the changes from the server applied here since the
 	// app started: when it grows, what is on screen may be out of date.
 	Received int `json:"received"`

@@ -55,6 +55,7 @@ type Client struct {
 	online   bool
 	syncing  bool
 	lastErr  string
+	errKey   string // lastErr's i18n key
 	nudge    chan struct{}
 	round    sync.Mutex // one round at a time
 }
@@ -200,7 +201,7 @@ func (c *Client) Status(ctx context.Context) (backend.SyncStatus, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := backend.SyncStatus{Server: st[keyServer], DeviceName: st[keyName], Online: c.online && st[keyServer] != "",
-		Syncing: c.syncing, Pending: pending, Conflicts: conflicts, LastError: c.lastErr, Received: c.received}
+		Syncing: c.syncing, Pending: pending, Conflicts: conflicts, LastError: c.lastErr, LastErrorKey: c.errKey, Received: c.received}
 	if ms, err := strconv.ParseInt(st[keyLastSync], 10, 64); err == nil {
 		t := time.UnixMilli(ms).UTC()
 		s.LastSync = &t
@@ -208,9 +209,9 @@ func (c *Client) Status(ctx context.Context) (backend.SyncStatus, error) {
 	return s, nil
 }
 
-func (c *Client) setState(online, syncing bool, lastErr string) {
+func (c *Client) setState(online, syncing bool, lastErr, key string) {
 	c.mu.Lock()
-	c.online, c.syncing, c.lastErr = online, syncing, lastErr
+	c.online, c.syncing, c.lastErr, c.errKey = online, syncing, lastErr, key
 	c.mu.Unlock()
 	if c.OnStatus != nil {
 		if s, err := c.Status(context.Background()); err == nil {
@@ -232,20 +233,23 @@ func (c *Client) SyncNow(ctx context.Context) error {
 	if server == "" || token == "" {
 		return errNotConnected
 	}
-	c.setState(c.online, true, "")
+	c.setState(c.online, true, "", "")
 	err = c.round1(ctx, server, token, st)
 	if err != nil {
-		msg := err.Error()
+		msg, key := err.Error(), ""
 		var appErr *backend.Error
-		if errors.As(err, &appErr) {
-			msg = appErr.Message
+		switch {
+		case errors.As(err, &appErr):
+			msg, key = appErr.Message, appErr.Key
+		case isNetwork(err):
+			msg, key = "The server cannot be reached: check the address and the network.", "errors.server_unreachable"
 		}
 		c.Log.Warn("sync", "err", err)
-		c.setState(!isNetwork(err), false, msg)
+		c.setState(!isNetwork(err), false, msg, key)
 		return err
 	}
 	c.DB.SetSyncState(ctx, map[string]string{keyLastSync: strconv.FormatInt(time.Now().UnixMilli(), 10)})
-	c.setState(true, false, "")
+	c.setState(true, false, "", "")
 	return nil
 }
 

@@ -100,8 +100,17 @@ const MaxPushBytes = 64 << 20
 
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-// Handler returns the /sync/ routes.
+// Handler returns the /sync/ routes. It first drops partial uploads a day
+// old: a desktop that resumes does so within minutes, and one that never
+// comes back must not leave them forever.
 func (s *Server) Handler() http.Handler {
+	if entries, err := os.ReadDir(s.UploadDir); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ".part") && time.Since(info.ModTime()) > 24*time.Hour {
+				os.Remove(filepath.Join(s.UploadDir, e.Name()))
+			}
+		}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /sync/devices", s.register)
 	mux.Handle("POST /sync/push", s.device(s.push))

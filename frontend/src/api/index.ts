@@ -333,7 +333,8 @@ export interface SyncStatus {
   pending: number; // local changes the server has not acknowledged yet
   conflicts: number; // open ones
   lastSync?: string; // RFC 3339, the last successful round
-  lastError?: string; // the backend's English; no code comes with it
+  lastError?: string; // the backend's English
+  lastErrorKey?: string; // its i18n key, when it has one
   received: number; // changes from the server applied since the app started
 }
 

@@ -241,7 +241,7 @@ function Connected({ status, setStatus, justConnected, signedIn, canDisconnect, 
         </Line>
         {status.lastError && (
           <Text size="sm" c="red.7" data-testid="sync-connected-last-error">
-            {status.lastError}
+            {status.lastErrorKey ? t(status.lastErrorKey, { defaultValue: status.lastError }) : status.lastError}
           </Text>
         )}
       </Stack>

@@ -116,7 +116,7 @@ export function SyncIndicator({ showConflicts }: { showConflicts: boolean }) {
               </Row>
               {status.lastError && (
                 <Text size="sm" c="red.7" data-testid="sync-error">
-                  {status.lastError}
+                  {status.lastErrorKey ? t(status.lastErrorKey, { defaultValue: status.lastError }) : status.lastError}
                 </Text>
               )}
             </>
