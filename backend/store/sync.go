@@ -392,6 +392,10 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 	if ch.Op == "merge" {
 		return a.applyMerge(e, ch, data)
 	}
+	if ch.Op == "delete" && e.softDelete != "" {
+		// Such records stay for the history; removing one sets a field.
+		return "", reject("a %s is never deleted; set %s instead", e.name, e.softDelete)
+	}
 	// Follow merged ids, in the record's own id and in what it names.
 	remapped := false
 	for col, target := range e.refs {
