@@ -514,6 +514,7 @@ func TestBadInput(t *testing.T) {
 		{"agent raises a role", agent, `{"changes":[` + change("c5", "user", adminID, `{"role":"customer"}`, now) + `]}`, 200, "may not change"},
 		{"agent edits someone else's account", agent, `{"changes":[` + change("c6", "account", "0190aaaa-0000-7000-8000-000000000000", `{"company_name":"Mine now"}`, now) + `]}`, 200, "may not change"},
 		{"unknown record, partial", admin, `{"changes":[` + change("c7", "account", "0190aaaa-0000-7000-8000-000000000000", `{"company_name":"X"}`, now) + `]}`, 200, "not known here"},
+		{"agent adds a consent to staff", agent, `{"changes":[` + change("c12", "consent", "0190aaaa-0000-7000-8000-000000000002", `{"id":"0190aaaa-0000-7000-8000-000000000002","user_id":"`+adminID+`","kind":"terms","version":"x","accepted_at":1}`, now) + `]}`, 200, "may not change"},
 		{"hard delete of a document", admin, `{"changes":[{"id":"c11","entity":"kyc_document","entityId":"0190aaaa-0000-7000-8000-000000000001","op":"delete","hlc":"` + hlc(now) + `"}]}`, 200, "never deleted"},
 		{"too many changes", admin, `{"changes":[` + strings.TrimSuffix(strings.Repeat(change("c8", "user", adminID, `{}`, now)+",", store.MaxBatch+1), ",") + `]}`, 400, "at most"},
 	}

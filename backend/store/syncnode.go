@@ -303,7 +303,18 @@ func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string
 			}
 			return deny()
 		case "consent":
-			return nil // a consent only ever belongs to the user it names, checked with that user
+			// The person consenting: the agent, someone in their accounts,
+			// or someone just registered (in no account yet) at their desk.
+			uid := str("user_id")
+			var inOthers, inMine int
+			tx.QueryRow(`SELECT count(*) FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? AND a.created_by != ?`, uid, u.ID).Scan(&inOthers)
+			tx.QueryRow(`SELECT count(*) FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? AND a.created_by = ?`, uid, u.ID).Scan(&inMine)
+			var role string
+			tx.QueryRow(`SELECT role FROM users WHERE id = ?`, uid).Scan(&role)
+			if uid == u.ID || inMine > 0 || (inOthers == 0 && role == string(backend.RoleCustomer)) {
+				return nil
+			}
+			return deny()
 		case "account":
 			if !exists {
 				if str("created_by") == u.ID {
