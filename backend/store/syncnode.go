@@ -210,26 +210,39 @@ func (s *scope) allows(ctx context.Context, c backend.Change) (bool, error) {
 			s.q.QueryRowContext(ctx, `SELECT user_id FROM consents WHERE id = ?`, c.EntityID).Scan(&uid)
 		}
 		return s.users[uid], nil
+	case "account", "membership", "kyc_case", "kyc_document", "kyc_event":
+		row := func(q string, args ...any) *sql.Row { return s.q.QueryRowContext(ctx, q, args...) }
+		return s.accounts[recordAccount(row, c.Entity, c.EntityID, data)], nil
+	}
+	return false, nil
+}
+
+// recordAccount names the customer account a synced record belongs to, ""
+// for none: from the change's data when it says, else from the rows here.
+// row runs a one-row query (on a transaction or the read pool).
+func recordAccount(row func(query string, args ...any) *sql.Row, entity, id string, data map[string]any) string {
+	str := func(k string) string { v, _ := data[k].(string); return v }
+	switch entity {
 	case "account":
-		return s.accounts[c.EntityID], nil
+		return id
 	case "membership":
-		return s.accounts[strings.SplitN(c.EntityID, "/", 2)[0]], nil
+		return strings.SplitN(id, "/", 2)[0]
 	case "kyc_case":
 		acct := str("account_id")
 		if acct == "" {
-			s.q.QueryRowContext(ctx, `SELECT account_id FROM kyc_cases WHERE id = ?`, c.EntityID).Scan(&acct)
+			row(`SELECT account_id FROM kyc_cases WHERE id = ?`, id).Scan(&acct)
 		}
-		return s.accounts[acct], nil
+		return acct
 	case "kyc_document", "kyc_event":
 		caseID := str("case_id")
 		if caseID == "" {
-			s.q.QueryRowContext(ctx, `SELECT case_id FROM kyc_documents WHERE id = ?`, c.EntityID).Scan(&caseID)
+			row(`SELECT case_id FROM `+entity+`s WHERE id = ?`, id).Scan(&caseID)
 		}
 		var acct string
-		s.q.QueryRowContext(ctx, `SELECT account_id FROM kyc_cases WHERE id = ?`, caseID).Scan(&acct)
-		return s.accounts[acct], nil
+		row(`SELECT account_id FROM kyc_cases WHERE id = ?`, caseID).Scan(&acct)
+		return acct
 	}
-	return false, nil
+	return ""
 }
 
 // mayPush checks a pushed change against the pushing user's role: the
@@ -248,32 +261,6 @@ func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string
 		exists = true
 	}
 	str := func(k string) string { v, _ := data[k].(string); return v }
-	// accountOf finds the account a record belongs to, from the change or
-	// from what the server holds.
-	accountOf := func() string {
-		switch e.name {
-		case "account":
-			return id
-		case "membership":
-			return strings.SplitN(id, "/", 2)[0]
-		case "kyc_case":
-			if a := str("account_id"); a != "" {
-				return a
-			}
-			var a string
-			tx.QueryRow(`SELECT account_id FROM kyc_cases WHERE id = ?`, id).Scan(&a)
-			return a
-		case "kyc_document", "kyc_event":
-			caseID := str("case_id")
-			if caseID == "" {
-				tx.QueryRow(`SELECT case_id FROM kyc_documents WHERE id = ?`, id).Scan(&caseID)
-			}
-			var a string
-			tx.QueryRow(`SELECT account_id FROM kyc_cases WHERE id = ?`, caseID).Scan(&a)
-			return a
-		}
-		return ""
-	}
 	switch u.Role {
 	case backend.RoleReviewer:
 		switch e.name {
@@ -325,7 +312,7 @@ func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string
 			fallthrough
 		case "membership", "kyc_case", "kyc_document", "kyc_event":
 			var creator string
-			tx.QueryRow(`SELECT created_by FROM accounts WHERE id = ?`, accountOf()).Scan(&creator)
+			tx.QueryRow(`SELECT created_by FROM accounts WHERE id = ?`, recordAccount(tx.QueryRow, e.name, id, data)).Scan(&creator)
 			if creator == u.ID {
 				return nil
 			}
