@@ -20,7 +20,7 @@ import (
 	"gatehouse/backend/replica"
 )
 
-// copyFile copies a database file (and its WAL, if any) for a fresh start.
+// copyDB copies a database file (and its WAL, if any) for a fresh start.
 func copyDB(tb testing.TB, from, to string) {
 	tb.Helper()
 	if err := os.MkdirAll(to, 0o700); err != nil {

@@ -380,6 +380,13 @@ func searchBody(a *backend.Account) string {
 	return strings.Join(parts, " ")
 }
 
+// indexAccount writes an account's search row; INSERT OR REPLACE on the
+// docid replaces the old one, if any.
+func (tx *Tx) indexAccount(num int64, a *backend.Account) error {
+	_, err := tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, num, searchBody(a))
+	return err
+}
+
 // writeAccount inserts (create) or updates an account with its derived
 // columns, search entry and change-log entry.
 func (tx *Tx) writeAccount(num int64, a *backend.Account, create bool) error {
@@ -412,16 +419,13 @@ func (tx *Tx) writeAccount(num int64, a *backend.Account, create bool) error {
 			displayName(d), a.Profile.Email, taxID(a.Profile.Requisites), accountStatus(a), ms(tx.now), num); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`DELETE FROM accounts_fts WHERE docid = ?`, num); err != nil {
-			return err
-		}
 		if accountStatus(a) == backend.StatusProfileComplete {
 			if _, err := tx.Exec(`UPDATE accounts SET completed_at = coalesce(completed_at, ?) WHERE num = ?`, ms(tx.now), num); err != nil {
 				return err
 			}
 		}
 	}
-	if _, err := tx.Exec(`INSERT INTO accounts_fts (docid, body) VALUES (?, ?)`, num, searchBody(a)); err != nil {
+	if err := tx.indexAccount(num, a); err != nil {
 		return err
 	}
 	return tx.appendChange("account", a.ID, "upsert", map[string]any{"details": d, "phoneVerified": a.PhoneVerified,

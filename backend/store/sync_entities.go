@@ -169,9 +169,7 @@ func reindexAccount(tx *Tx, id string) error {
 			return err
 		}
 	}
-	// INSERT OR REPLACE on the docid replaces the old search row, if any.
-	_, err = tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, r.num, searchBody(a))
-	return err
+	return tx.indexAccount(r.num, a)
 }
 
 // flatten turns a row into sync fields: a JSON column's top-level keys
