@@ -112,3 +112,20 @@ package_versions() {
   WIN_FILE_VERSION=$VERSION_BASE.$((VERSION_COUNT > 65535 ? 65535 : VERSION_COUNT))
   export VERSION VERSION_BASE VERSION_COUNT DEB_VERSION WIN_FILE_VERSION
 }
+
+# start_xvfb DISPFILE LOG: a display of our own (Xvfb picks a free number
+# and writes it to fd 3). Sets xvfb_pid (the caller stops it) and
+# xvfb_display (":N").
+start_xvfb() {
+  local dispfile=$1 log=$2
+  Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$dispfile" 2>"$log" &
+  xvfb_pid=$!
+  for _ in $(seq 100); do
+    [ -s "$dispfile" ] && break
+    kill -0 "$xvfb_pid" 2>/dev/null || die "Xvfb exited: $(cat "$log")"
+    sleep 0.1
+  done
+  [ -s "$dispfile" ] || die "Xvfb did not report a display within 10 s: $(cat "$log")"
+  xvfb_display=":$(tr -d '[:space:]' <"$dispfile")"
+  say "Xvfb on $xvfb_display (pid $xvfb_pid)"
+}

@@ -64,17 +64,8 @@ show_log() {
   echo "-----------------------" >&2
 }
 
-# A display of our own: Xvfb picks a free number and writes it to fd 3.
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$dispfile" 2>"$xlog" &
-xvfb_pid=$!
-for _ in $(seq 100); do
-  [ -s "$dispfile" ] && break
-  kill -0 "$xvfb_pid" 2>/dev/null || die "Xvfb exited: $(cat "$xlog")"
-  sleep 0.1
-done
-[ -s "$dispfile" ] || die "Xvfb did not report a display within 10 s: $(cat "$xlog")"
-export DISPLAY=":$(tr -d '[:space:]' <"$dispfile")"
-say "Xvfb on $DISPLAY (pid $xvfb_pid)"
+start_xvfb "$dispfile" "$xlog"
+export DISPLAY=$xvfb_display
 
 # The app, on an empty data folder. Its single-instance lock lives on the D-Bus
 # session bus: with the user's own Gatehouse open, a second one would hand its
