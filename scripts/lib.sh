@@ -14,6 +14,7 @@ APT_PACKAGES=(
   chromium                                      # the browser the end-to-end tests drive
   poppler-utils                                 # pdftotext/pdftoppm, to read exported PDFs
   fonts-noto-core                               # glyphs for Latin and Cyrillic in screenshots
+  postgresql                                    # the server store's second engine, for its tests
 )
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
@@ -128,4 +129,40 @@ start_xvfb() {
   [ -s "$dispfile" ] || die "Xvfb did not report a display within 10 s: $(cat "$log")"
   xvfb_display=":$(tr -d '[:space:]' <"$dispfile")"
   say "Xvfb on $xvfb_display (pid $xvfb_pid)"
+}
+
+# start_postgres DIR: a PostgreSQL server of our own (Debian's postgresql
+# package) with its data in DIR, listening on 127.0.0.1 only, on the first
+# free port from 55432, trusting loopback connections (nothing else can
+# reach it). As root it runs as the package's postgres user (initdb
+# refuses root). Exports GATEHOUSE_TEST_POSTGRES, the URL the Go tests
+# take; stop_postgres DIR stops it. fsync is off: the data is thrown
+# away, and the tests' crashes are of Gatehouse's processes, not of
+# PostgreSQL's or the machine.
+start_postgres() {
+  local dir=$1 bin port run=()
+  bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (apt-get install postgresql)"
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$dir"
+    run=(runuser -u postgres --)
+  fi
+  port=55432
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -U gatehouse --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    die "initdb failed: $(tail -5 "$dir/initdb.log")"
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c max_connections=300" \
+    start >/dev/null || die "PostgreSQL did not start: $(tail -5 "$dir/server.log")"
+  "${run[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U gatehouse gatehouse
+  export GATEHOUSE_TEST_POSTGRES="postgres://gatehouse@127.0.0.1:$port/gatehouse?sslmode=disable"
+  say "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)"
+}
+
+stop_postgres() {
+  local dir=$1 bin run=()
+  bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)
+  [ "$(id -u)" -ne 0 ] || run=(runuser -u postgres --)
+  [ ! -d "$dir/data" ] || "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }

@@ -16,6 +16,7 @@ import (
 
 	"gatehouse/backend"
 	"gatehouse/backend/replica"
+	"gatehouse/backend/store/storetest"
 )
 
 // The kill test runs the server and a desktop as child processes (this test
@@ -138,6 +139,9 @@ func TestKillDuringSync(t *testing.T) {
 	}
 	root := t.TempDir()
 	serverDir, desktopDir := filepath.Join(root, "server"), filepath.Join(root, "desktop")
+	if _, err := storetest.Path(t, serverDir); err != nil { // dropped at the end, on PostgreSQL
+		t.Fatal(err)
+	}
 	addr := freeAddr(t)
 	url := "http://" + addr
 

@@ -2,7 +2,6 @@ package replica_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"gatehouse/backend"
 	"gatehouse/backend/replica"
 	"gatehouse/backend/store"
+	"gatehouse/backend/store/storetest"
 	"gatehouse/backend/vault"
 )
 
@@ -32,14 +32,21 @@ type node struct {
 	kyc      *store.KYCService
 	files    *vault.Vault
 	client   *replica.Client
-	raw      *sql.DB
+	raw      *store.Conn
 }
 
 var quiet = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 
 func newNode(tb testing.TB, name string) *node {
 	tb.Helper()
-	n, err := openNodeErr(tb.TempDir())
+	dir := filepath.Join(tb.TempDir(), name)
+	if name == "server" {
+		// Created here too, so the test drops it at the end.
+		if _, err := storetest.Path(tb, dir); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	n, err := openNodeErr(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -49,12 +56,22 @@ func newNode(tb testing.TB, name string) *node {
 }
 
 // openNodeErr opens a node in dir: a real SQLite file and vault, with a
-// cheap password hash so tests spend their time on sync.
+// cheap password hash so tests spend their time on sync. A node in a
+// folder named "server" is the sync server: with GATEHOUSE_TEST_POSTGRES
+// set its database is a PostgreSQL schema of its own (desktops always
+// keep SQLite).
 func openNodeErr(dir string) (*node, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(context.Background(), filepath.Join(dir, "gatehouse.db"))
+	path := filepath.Join(dir, "gatehouse.db")
+	if filepath.Base(dir) == "server" {
+		var err error
+		if path, err = storetest.Path(nil, dir); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.Open(context.Background(), path)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +83,7 @@ func openNodeErr(dir string) (*node, error) {
 	users := store.NewUserService(db, backend.NewHasher(backend.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 0),
 		store.UserOptions{LinkBase: "gatehouse:/", DefaultRegion: "RU", Log: quiet})
 	accounts := store.NewAccountService(db, users)
-	raw, err := sql.Open("sqlite3", "file:"+db.Path+"?mode=ro")
+	raw, err := db.OpenConn()
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -101,7 +118,7 @@ func (n *node) lastBody(tb testing.TB, to string) string {
 	tb.Helper()
 	n.users.Flush()
 	var body string
-	if err := n.raw.QueryRow(`SELECT body FROM outbox WHERE recipient = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, to).Scan(&body); err != nil {
+	if err := n.raw.QueryRow(`SELECT body FROM outbox WHERE recipient = ? ORDER BY created_at DESC, id DESC LIMIT 1`, to).Scan(&body); err != nil {
 		tb.Fatalf("no message to %s: %v", to, err)
 	}
 	return body

@@ -380,9 +380,16 @@ func searchBody(a *backend.Account) string {
 	return strings.Join(parts, " ")
 }
 
-// indexAccount writes an account's search row; INSERT OR REPLACE on the
-// docid replaces the old one, if any.
+// indexAccount writes an account's search row, replacing the old one.
+// SQLite's FTS4 table takes no upsert; INSERT OR REPLACE on the docid
+// does the same. PostgreSQL gets the words split as FTS4's unicode61
+// splits them, so both find the same accounts.
 func (tx *Tx) indexAccount(num int64, a *backend.Account) error {
+	if tx.db.eng.postgres {
+		_, err := tx.Exec(`INSERT INTO accounts_fts (docid, body) VALUES (?, ?) ON CONFLICT (docid) DO UPDATE SET body = excluded.body`,
+			num, strings.Join(searchWords(searchBody(a)), " "))
+		return err
+	}
 	_, err := tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, num, searchBody(a))
 	return err
 }
@@ -400,15 +407,11 @@ func (tx *Tx) writeAccount(num int64, a *backend.Account, create bool) error {
 		verified = ms(tx.now)
 	}
 	if create {
-		res, err := tx.Exec(`INSERT INTO accounts (id, type, first_name, last_name, company_name, sector, sector_other, phone_type, phone,
+		if err := tx.QueryRow(`INSERT INTO accounts (id, type, first_name, last_name, company_name, sector, sector_other, phone_type, phone,
 			phone_verified_at, profile, display_name, email, tax_id, status, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING num`,
 			a.ID, d.Type, d.FirstName, d.LastName, d.CompanyName, d.Sector, d.SectorOther, d.PhoneType, d.Phone, verified,
-			string(profile), displayName(d), a.Profile.Email, taxID(a.Profile.Requisites), accountStatus(a), a.CreatedBy, ms(tx.now), ms(tx.now))
-		if err != nil {
-			return err
-		}
-		if num, err = res.LastInsertId(); err != nil {
+			string(profile), displayName(d), a.Profile.Email, taxID(a.Profile.Requisites), accountStatus(a), a.CreatedBy, ms(tx.now), ms(tx.now)).Scan(&num); err != nil {
 			return err
 		}
 	} else {
@@ -525,8 +528,8 @@ func (s *AccountService) FindAccounts(ctx context.Context, filter backend.Accoun
 	}
 	var where []string
 	var args []any
-	if match := ftsQuery(filter.Query); match != "" {
-		where = append(where, `num IN (SELECT docid FROM accounts_fts WHERE body MATCH ?)`)
+	if match := s.db.eng.searchQuery(filter.Query); match != "" {
+		where = append(where, s.db.eng.searchWhere())
 		args = append(args, match)
 	} else if strings.TrimSpace(filter.Query) != "" {
 		return backend.AccountPage{Items: []backend.AccountSummary{}}, nil
@@ -579,12 +582,29 @@ func (s *AccountService) FindAccounts(ctx context.Context, filter backend.Accoun
 	return page, nil
 }
 
-// ftsQuery turns what a person typed into an FTS query: every word must
-// match as a prefix. Punctuation separates words, as in the index, so
-// "anna.petrova@example" works; digit groups typed apart ("+7 912 345")
-// are joined, as phone numbers are indexed whole.
-func ftsQuery(q string) string {
-	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+// searchWords splits text into lower-case words as FTS4's unicode61
+// tokenizer does: anything but a letter or a digit separates words.
+func searchWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// searchWhere is the search's condition on accounts, for a query made by
+// searchQuery.
+func (e *engine) searchWhere() string {
+	if e.postgres {
+		return `num IN (SELECT docid FROM accounts_fts WHERE words @@ to_tsquery('simple', ?))`
+	}
+	return `num IN (SELECT docid FROM accounts_fts WHERE body MATCH ?)`
+}
+
+// searchQuery turns what a person typed into a full-text query: every
+// word must match as a prefix. Punctuation separates words, as in the
+// index, so "anna.petrova@example" works; digit groups typed apart
+// ("+7 912 345") are joined, as phone numbers are indexed whole. The words
+// hold only letters and digits, so neither engine's query syntax can be
+// injected.
+func (e *engine) searchQuery(q string) string {
+	words := searchWords(q)
 	var joined []string
 	for _, w := range words {
 		if n := len(joined); n > 0 && isDigits(w) && isDigits(joined[n-1]) {
@@ -595,6 +615,12 @@ func ftsQuery(q string) string {
 	}
 	if len(joined) > 8 {
 		joined = joined[:8]
+	}
+	if e.postgres {
+		for i, w := range joined {
+			joined[i] = w + ":*"
+		}
+		return strings.Join(joined, " & ")
 	}
 	for i, w := range joined {
 		joined[i] = w + "*"

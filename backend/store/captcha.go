@@ -16,7 +16,7 @@ func (db *DB) CaptchaKey(ctx context.Context) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("captcha key: %w", err)
 	}
-	if _, err := db.write.ExecContext(ctx, `INSERT OR IGNORE INTO captcha_key (id, key, created_at) VALUES (1, ?, ?)`,
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO captcha_key (id, key, created_at) VALUES (1, ?, ?) ON CONFLICT DO NOTHING`,
 		key, db.Now().UnixMilli()); err != nil {
 		return nil, fmt.Errorf("captcha key: %w", err)
 	}

@@ -579,7 +579,7 @@ func (s *KYCService) Decide(ctx context.Context, caseID string, decisions []back
 			}
 		}
 		var pending, rejected int
-		if err := tx.QueryRow(`SELECT coalesce(sum(status = 'pending'), 0), coalesce(sum(status = 'rejected'), 0)
+		if err := tx.QueryRow(`SELECT count(CASE WHEN status = 'pending' THEN 1 END), count(CASE WHEN status = 'rejected' THEN 1 END)
 			FROM kyc_documents WHERE case_id = ? AND removed_at IS NULL AND kind != ''`, c.id).Scan(&pending, &rejected); err != nil {
 			return err
 		}

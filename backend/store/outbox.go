@@ -69,8 +69,8 @@ func (db *DB) MarkFailed(ctx context.Context, id, reason string, retryAt time.Ti
 // OutboxStats counts messages waiting and given up, for the status bar.
 func (db *DB) OutboxStats(ctx context.Context) (waiting, failed int, err error) {
 	err = db.read.QueryRowContext(ctx, `SELECT
-		coalesce(sum(next_attempt_at IS NOT NULL), 0),
-		coalesce(sum(next_attempt_at IS NULL AND sent_at IS NULL), 0) FROM outbox`).Scan(&waiting, &failed)
+		count(next_attempt_at),
+		count(CASE WHEN next_attempt_at IS NULL AND sent_at IS NULL THEN 1 END) FROM outbox`).Scan(&waiting, &failed)
 	if err != nil {
 		return 0, 0, fmt.Errorf("outbox stats: %w", err)
 	}

@@ -28,12 +28,13 @@ func (db *DB) Ready(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("ready: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	dir := db.eng.migrations()
+	names, err := fs.Glob(migrations, dir+"/*.sql")
 	if err != nil {
 		return fmt.Errorf("ready: %w", err)
 	}
 	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
+		base := strings.TrimPrefix(name, dir+"/")
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("ready: bad migration name %s", base)

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 )
@@ -14,15 +13,19 @@ func TestReady(t *testing.T) {
 		t.Fatalf("fresh database: %v", err)
 	}
 	// As if a migration this build embeds had not run.
-	raw, err := sql.Open("sqlite3", "file:"+db.Path)
+	raw, err := db.OpenConn()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version = 6`); err != nil {
+	version, name := 6, "0006_captcha.sql"
+	if db.Postgres() {
+		version, name = 7, "0007_schema.sql"
+	}
+	if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version = ?`, version); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Ready(ctx); err == nil || !strings.Contains(err.Error(), "0006_captcha.sql not applied") {
+	if err := db.Ready(ctx); err == nil || !strings.Contains(err.Error(), name+" not applied") {
 		t.Fatalf("missing migration: %v", err)
 	}
 	db.Close()

@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"gatehouse/backend"
 	"gatehouse/backend/store"
+	"gatehouse/backend/store/storetest"
 )
 
 // clock is a test clock that only moves when told to.
@@ -38,13 +37,14 @@ type env struct {
 	db    *store.DB
 	svc   *store.UserService
 	clock *clock
-	raw   *sql.DB
+	raw   *store.Conn
 }
 
-// MustOpenDB opens a fresh database file in a temporary folder.
+// MustOpenDB opens a fresh database: a file in a temporary folder, or a
+// schema of its own on the PostgreSQL server GATEHOUSE_TEST_POSTGRES names.
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "gatehouse.db"))
+	db, err := store.Open(context.Background(), storetest.MustPath(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func newEnv(tb testing.TB) *env {
 	db.Now = c.Now
 	svc := store.NewUserService(db, backend.NewHasher(backend.DefaultArgon2, 0), store.UserOptions{LinkBase: "gatehouse:/", DefaultRegion: "RU"})
 	tb.Cleanup(svc.Close)
-	raw, err := sql.Open("sqlite3", "file:"+db.Path+"?mode=ro")
+	raw, err := db.OpenConn()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -82,7 +82,7 @@ type sent struct{ channel, to, subject, body string }
 func (e *env) outbox(tb testing.TB) []sent {
 	tb.Helper()
 	e.svc.Flush()
-	rows, err := e.raw.Query(`SELECT channel, recipient, subject, body FROM outbox ORDER BY created_at, rowid`)
+	rows, err := e.raw.Query(`SELECT channel, recipient, subject, body FROM outbox ORDER BY created_at, id`)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -195,9 +195,9 @@ func fieldCodes(tb testing.TB, err error) map[string]string {
 
 // MustWritable opens a second writable connection, for tests that set up
 // rows the services would never write (an old hash, say).
-func MustWritable(tb testing.TB, e *env) *sql.DB {
+func MustWritable(tb testing.TB, e *env) *store.Conn {
 	tb.Helper()
-	rw, err := sql.Open("sqlite3", "file:"+e.db.Path+"?_busy_timeout=5000")
+	rw, err := e.db.OpenConn()
 	if err != nil {
 		tb.Fatal(err)
 	}

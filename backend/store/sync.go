@@ -661,7 +661,7 @@ func (a *applier) writeChildren(e *syncEntity, id string, data map[string]any) e
 			for i, c := range ch.cols {
 				args[i] = m[c]
 			}
-			if _, err := a.tx.Exec(`INSERT OR IGNORE INTO `+ch.table+` (`+strings.Join(ch.cols, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(ch.cols)-1)+`)`, args...); err != nil {
+			if _, err := a.tx.Exec(`INSERT INTO `+ch.table+` (`+strings.Join(ch.cols, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(ch.cols)-1)+`) ON CONFLICT DO NOTHING`, args...); err != nil {
 				return reject("%s of %s cannot be stored: %v", ch.table, id, err)
 			}
 		}
@@ -778,7 +778,8 @@ func (a *applier) applyMerge(e *syncEntity, ch backend.Change, data map[string]a
 func (a *applier) recordAlias(e *syncEntity, from, to string) error {
 	a.aliases[e.name+"/"+from] = to
 	a.anyAlias = true
-	_, err := a.tx.Exec(`INSERT OR REPLACE INTO sync_aliases (entity, from_id, to_id, created_at) VALUES (?, ?, ?, ?)`, e.name, from, to, ms(a.tx.now))
+	_, err := a.tx.Exec(`INSERT INTO sync_aliases (entity, from_id, to_id, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (entity, from_id) DO UPDATE SET to_id = excluded.to_id, created_at = excluded.created_at`, e.name, from, to, ms(a.tx.now))
 	return err
 }
 
@@ -809,7 +810,7 @@ func (a *applier) mergeRecords(e *syncEntity, from, to, hlc, detail string, stor
 			}
 			// A row that would collide (the same membership twice) keeps
 			// the survivor's copy.
-			if _, err := tx.Exec(`UPDATE OR IGNORE `+other.table+` SET `+col+` = ? WHERE `+col+` = ?`, to, from); err != nil {
+			if err := tx.repoint(other.table, col, from, to); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(`DELETE FROM `+other.table+` WHERE `+col+` = ?`, from); err != nil {
@@ -818,7 +819,7 @@ func (a *applier) mergeRecords(e *syncEntity, from, to, hlc, detail string, stor
 		}
 	}
 	for _, ref := range localRefs[e.name] {
-		if _, err := tx.Exec(`UPDATE OR IGNORE `+ref[0]+` SET `+ref[1]+` = ? WHERE `+ref[1]+` = ?`, to, from); err != nil {
+		if err := tx.repoint(ref[0], ref[1], from, to); err != nil {
 			return err
 		}
 	}

@@ -102,7 +102,12 @@ func (db *DB) loadSyncEntities(ctx context.Context) error {
 }
 
 func (db *DB) tableColumns(ctx context.Context, table string) ([]string, map[string]bool, error) {
-	rows, err := db.write.QueryContext(ctx, `SELECT name, "notnull" FROM pragma_table_info(?)`, table)
+	q := `SELECT name, "notnull" FROM pragma_table_info(?)`
+	if db.eng.postgres {
+		q = `SELECT column_name, is_nullable = 'NO' FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`
+	}
+	rows, err := db.write.QueryContext(ctx, q, table)
 	if err != nil {
 		return nil, nil, fmt.Errorf("columns of %s: %w", table, err)
 	}

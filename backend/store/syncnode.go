@@ -142,7 +142,7 @@ func stripHash(raw json.RawMessage) json.RawMessage {
 // staff see everything; a field agent the accounts they onboarded and the
 // people in them; anyone else their own records.
 type scope struct {
-	q        *sql.DB
+	q        *pool
 	u        *backend.User
 	all      bool
 	loaded   bool
@@ -150,7 +150,7 @@ type scope struct {
 	users    map[string]bool
 }
 
-func newScope(q *sql.DB, u *backend.User) *scope {
+func newScope(q *pool, u *backend.User) *scope {
 	all := u.Role == backend.RoleAdmin || u.Role == backend.RoleReviewer || u.Role == backend.RoleManager
 	return &scope{q: q, u: u, all: all}
 }
@@ -590,7 +590,7 @@ func (db *DB) AcceptMessages(ctx context.Context, msgs []backend.Message) error 
 			if m.ID == "" || (m.Channel != backend.ChannelEmail && m.Channel != backend.ChannelSMS && m.Channel != backend.ChannelVoice) {
 				return backend.Errorf(backend.EINVALID, "A message needs an id and a known channel.")
 			}
-			res, err := tx.Exec(`INSERT OR IGNORE INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			res, err := tx.Exec(`INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				m.ID, m.Channel, m.To, m.Subject, m.Body, ms(m.CreatedAt), ms(tx.now))
 			if err != nil {
 				return fmt.Errorf("accept message: %w", err)

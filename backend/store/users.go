@@ -183,7 +183,10 @@ func (s *UserService) Register(ctx context.Context, in backend.RegisterInput) (b
 			if err := s.createUser(tx, throttleKey("verify-email", "timing:"+email), name, "timing-"+newID()+"@invalid.invalid", phone, tz, hash); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(`ROLLBACK TO timing; RELEASE timing`); err != nil {
+			if _, err := tx.Exec(`ROLLBACK TO timing`); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`RELEASE timing`); err != nil {
 				return err
 			}
 			return s.notifyAlreadyRegistered(tx, key, email)
