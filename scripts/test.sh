@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the machine (scripts/setup.sh) and runs every test, in order,
 # stopping at the first failure:
-#   set-up; go vet; go test -race; frontend build; frontend unit tests;
+#   set-up; go vet; go test -race; the store and sync tests again on
+#   PostgreSQL (a server of our own on 127.0.0.1, start_postgres in lib.sh);
+#   frontend build; frontend unit tests;
 #   browser end-to-end tests (e2e/*.test.mjs, when there are any);
 #   wails build; the desktop smoke test under Xvfb (scripts/xvfb-test.sh);
 #   the desktop syncing with a server through its UI
@@ -86,6 +88,13 @@ do_setup() {
 }
 do_vet() { go vet ./...; }
 do_gotest() { go test -race -count=1 ./...; }
+do_gotest_postgres() {
+  # Sections run in a subshell: the trap stops the server when it ends.
+  pg_dir=$(mktemp -d /tmp/gatehouse-pg.XXXXXX)
+  trap 'stop_postgres "$pg_dir"; rm -rf "$pg_dir"' EXIT
+  start_postgres "$pg_dir"
+  go test -race -count=1 ./backend/store/... ./backend/replica/
+}
 do_frontend_build() { (cd frontend && npm run build); }
 do_frontend_unit() { (cd frontend && npm test --if-present); }
 do_e2e() {
@@ -133,6 +142,7 @@ else
 fi
 section "go vet" do_vet
 section "go test -race" do_gotest
+section "store and sync on PostgreSQL" do_gotest_postgres
 section "frontend build" do_frontend_build
 if node -e 'process.exit(require("./frontend/package.json").scripts?.test ? 0 : 1)'; then
   section "frontend unit tests" do_frontend_unit
