@@ -38,6 +38,7 @@ type config struct {
 	smsToken     string
 	smsFile      string
 	addr         string // serve only
+	database     string // serve only: PostgreSQL URL, or "" for SQLite
 	imapAddr     string
 	imapSecurity string
 	imapUser     string
@@ -82,6 +83,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	c.imapPassword = env("IMAP_PASSWORD", "") // never a flag
 	fs.StringVar(&c.imapMailbox, "imap-mailbox", env("IMAP_MAILBOX", "INBOX"), "mailbox to watch")
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "serve: address to listen on")
+	fs.StringVar(&c.database, "database", env("DATABASE", ""), "serve: PostgreSQL URL (postgres://user@host:5432/gatehouse?sslmode=verify-full) for servers that share one database; empty: a SQLite file in -data-dir. Give a password in GATEHOUSE_DATABASE or PGPASSWORD, not on the command line")
 }
 
 // serveFlags are the flags of `gatehouse serve` alone, with environment
@@ -145,7 +147,14 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	db, err := store.Open(ctx, filepath.Join(c.dataDir, "gatehouse.db"))
+	path := filepath.Join(c.dataDir, "gatehouse.db")
+	if c.database != "" && !desktop {
+		if !store.IsPostgres(c.database) {
+			return nil, fmt.Errorf("-database: want a postgres:// URL, or nothing for a SQLite file in -data-dir")
+		}
+		path = c.database
+	}
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -212,6 +221,12 @@ func (s *services) run(ctx context.Context) {
 	s.bg.Go(func() { s.outbox.Run(ctx) })
 	if s.sync != nil {
 		s.bg.Go(func() { s.sync.Run(ctx) })
+	}
+	if s.syncServer != nil {
+		// Other servers sharing a PostgreSQL database commit changes too.
+		s.bg.Go(func() {
+			s.db.ListenChanges(ctx, s.syncServer.Notify, func(err error) { s.log.Warn("sync notifications", "err", err) })
+		})
 	}
 	if s.intake != nil {
 		s.bg.Go(func() {

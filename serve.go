@@ -99,7 +99,11 @@ func serve(args []string, log *slog.Logger) error {
 			errc <- srv.ListenAndServe()
 		}
 	}()
-	log.Info("serving", "addr", c.addr, "tls", tls, "data", c.dataDir, "version", version,
+	engine := "sqlite"
+	if svc.db.Postgres() {
+		engine = "postgres" // not the URL: it may hold a password
+	}
+	log.Info("serving", "addr", c.addr, "tls", tls, "data", c.dataDir, "database", engine, "version", version,
 		"captcha_difficulty", sc.captchaDifficulty, "ip_rate", sc.ipRate, "trusted_proxies", sc.trustedProxies)
 	select {
 	case err := <-errc:

@@ -71,6 +71,14 @@ func openNodeErr(dir string) (*node, error) {
 			return nil, err
 		}
 	}
+	return openNodeAt(dir, path)
+}
+
+// openNodeAt opens a node in dir on the database at path.
+func openNodeAt(dir, path string) (*node, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(context.Background(), path)
 	if err != nil {
 		return nil, err

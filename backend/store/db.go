@@ -203,6 +203,7 @@ type Tx struct {
 	now      time.Time
 	enqueued bool
 	changed  bool // logged a change of its own (not one it applied)
+	logged   bool // logged any change: the log grew
 	stmts    map[string]*sql.Stmt
 }
 
@@ -267,6 +268,12 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
 		return err
+	}
+	if tx.logged {
+		if err := db.eng.notify(sqltx); err != nil {
+			sqltx.Rollback()
+			return fmt.Errorf("notify: %w", err)
+		}
 	}
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

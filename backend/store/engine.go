@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -272,4 +275,73 @@ func (tx *Tx) repoint(table, col, from, to string) error {
 		}
 	}
 	return nil
+}
+
+// changesChannel is the PostgreSQL notification channel a commit that
+// logged changes signals on; the payload is the schema, so databases side
+// by side in one server (the tests') wake only their own listeners.
+const changesChannel = "gatehouse_changes"
+
+// notify, on PostgreSQL, signals the commit of a transaction that logged
+// changes to every process listening (ListenChanges); PostgreSQL delivers
+// it at commit, and not at all if the transaction rolls back.
+func (e *engine) notify(tx *sqlTx) error {
+	if !e.postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(context.Background(), `SELECT pg_notify('`+changesChannel+`', current_schema())`)
+	return err
+}
+
+// ListenChanges calls changed whenever another process sharing this
+// database commits changes to the log, until ctx ends: several `gatehouse
+// serve` processes on one PostgreSQL database wake each other's desktops
+// this way (db.OnChange covers this process's own commits). A lost
+// connection is reported to failed and retried with backoff. On SQLite,
+// which one server process owns, it returns at once.
+func (db *DB) ListenChanges(ctx context.Context, changed func(), failed func(error)) {
+	if !db.eng.postgres {
+		return
+	}
+	wait := time.Second
+	for ctx.Err() == nil {
+		err := db.listen(ctx, changed)
+		if ctx.Err() != nil {
+			return
+		}
+		failed(err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+func (db *DB) listen(ctx context.Context, changed func()) error {
+	conn, err := pgx.Connect(ctx, db.Path)
+	if err != nil {
+		return fmt.Errorf("listen for changes: %w", err)
+	}
+	defer conn.Close(context.Background())
+	var schema string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("listen for changes: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `LISTEN `+changesChannel); err != nil {
+		return fmt.Errorf("listen for changes: %w", err)
+	}
+	// Whatever was committed while not listening is picked up by the
+	// desktops' next pull: waking them once costs them one request.
+	changed()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return fmt.Errorf("listen for changes: %w", err)
+		}
+		if n.Payload == schema {
+			changed()
+		}
+	}
 }

@@ -172,6 +172,7 @@ func (tx *Tx) logChange(ch backend.Change, origin string, pushed bool) error {
 	if ch.Base == nil {
 		base = []byte("{}")
 	}
+	tx.logged = true
 	var pushedAt any
 	if pushed {
 		pushedAt = ms(tx.now)
