@@ -87,7 +87,11 @@ if (!desktopURL) {
   });
 
   test('the server has a verified administrator', async () => {
-    step(`server at ${app.url}`);
+    step(`server at ${app.url} on ${app.database ? 'PostgreSQL' : 'SQLite'}`);
+    // serve says which engine it opened (never the URL, which may hold a password).
+    const started = app.log().split('\n').find((l) => l.includes('"msg":"serving"'));
+    assert.ok(started, `no "serving" line in the server's log:\n${app.log()}`);
+    assert.equal(JSON.parse(started).database, app.database ? 'postgres' : 'sqlite');
     await apiRegister(app, admin); // the first user administers the installation
     const token = new URL(linkIn((await mail.waitFor(admin.email)).text).replace('/#/', '/')).searchParams.get('token');
     assert.ok(token, 'no token in the verification email');

@@ -1,7 +1,7 @@
 // Real parts for browser tests: an SMTP server (smtp-server) and the
 // gatehouse binary in serve mode, both on 127.0.0.1, and Debian's Chromium.
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,14 +68,30 @@ export function linkIn(text) {
   return m[0];
 }
 
+// postgresDatabase makes a schema of its own in the PostgreSQL database
+// GATEHOUSE_E2E_POSTGRES names (psql, from Debian's postgresql) and returns
+// serve's -database URL for it; "" when the variable is not set.
+function postgresDatabase() {
+  const base = process.env.GATEHOUSE_E2E_POSTGRES;
+  if (!base) return '';
+  const schema = `e2e_${randomBytes(6).toString('hex')}`;
+  execFileSync('psql', [base, '-qc', `CREATE SCHEMA ${schema}`]);
+  const u = new URL(base);
+  u.searchParams.set('search_path', schema);
+  return u.toString();
+}
+
 // startGatehouse runs `gatehouse serve` on a data folder; restart() stops
 // it and starts it again on the same folder and port. The sign-up captcha
 // is on, at a low difficulty (opts.captchaDifficulty) so tests stay fast,
 // and the per-address limit is high: every test's browser is 127.0.0.1.
+// With GATEHOUSE_E2E_POSTGRES set, its database is on PostgreSQL (database
+// says which URL; "" for SQLite in the data folder).
 export async function startGatehouse(mail, opts = {}) {
   const bin = process.env.GATEHOUSE_BIN ?? path.join(here, '..', 'build', 'bin', 'gatehouse-serve');
   if (!existsSync(bin)) throw new Error(`no gatehouse binary at ${bin}: build it with go build -o build/bin/gatehouse-serve .`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
+  const database = postgresDatabase();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const smsFile = path.join(dataDir, 'sms.jsonl');
@@ -84,7 +100,8 @@ export async function startGatehouse(mail, opts = {}) {
   const start = async () => {
     proc = spawn(bin, ['serve', '-addr', `127.0.0.1:${port}`, '-data-dir', dataDir, '-smtp-addr', mail.addr,
       '-smtp-security', 'none', '-sms-file', smsFile, '-link-base', `${url}/#`,
-      '-captcha-difficulty', String(opts.captchaDifficulty ?? 8), '-ip-rate', '100000', '-ip-burst', '100000'],
+      '-captcha-difficulty', String(opts.captchaDifficulty ?? 8), '-ip-rate', '100000', '-ip-burst', '100000',
+      ...(database ? ['-database', database] : [])],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout.on('data', (d) => (log += d));
     proc.stderr.on('data', (d) => (log += d));
@@ -109,6 +126,7 @@ export async function startGatehouse(mail, opts = {}) {
   return {
     url,
     dataDir,
+    database,
     log: () => log,
     restart: async () => {
       await stop();

@@ -16,6 +16,10 @@
 #                   420: a cold Go build cache compiles for minutes; warm: ~10 s)
 #   TEST_TIMEOUT    seconds for the browser test itself (default 240)
 #   KEEP_DATA=1     keep the desktop's data folder (its path is printed)
+#   SERVER_DB       sqlite (default) or postgres: the server's database; with
+#                   postgres a PostgreSQL server of our own runs on 127.0.0.1
+#                   (start_postgres in lib.sh) and `gatehouse serve` gets
+#                   -database (CI runs it so; the web e2e tests use SQLite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -59,7 +63,7 @@ export GATEHOUSE_BIN
 
 data=$(mktemp -d -t gatehouse-desktop-sync-XXXXXX)
 dispfile=$(mktemp)
-xvfb_pid="" wails_pid="" test_pid="" ok=""
+xvfb_pid="" wails_pid="" test_pid="" ok="" pg_dir=""
 
 # stop_group PID SIGNAL: signals the process group PID leads, waits up to
 # 10 s for its leader, then kills what is left of the group.
@@ -84,6 +88,10 @@ cleanup() {
     wait "$xvfb_pid" 2>/dev/null || true
   fi
   rm -f "$dispfile"
+  if [ -n "$pg_dir" ]; then
+    stop_postgres "$pg_dir"
+    rm -rf "$pg_dir"
+  fi
   if [ "${KEEP_DATA:-}" = 1 ]; then
     echo "desktop data folder kept: $data"
   else
@@ -94,6 +102,16 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+case "${SERVER_DB:-sqlite}" in
+  sqlite) ;;
+  postgres)
+    pg_dir=$(mktemp -d /tmp/gatehouse-pg.XXXXXX)
+    start_postgres "$pg_dir"
+    export GATEHOUSE_E2E_POSTGRES=$GATEHOUSE_TEST_POSTGRES
+    ;;
+  *) die "SERVER_DB=$SERVER_DB: want sqlite or postgres" ;;
+esac
 
 show_wails_log() {
   echo "---- wails dev log ($wlog, last 60 lines) ----" >&2

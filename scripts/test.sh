@@ -128,7 +128,9 @@ do_wails_build() {
 do_desktop() { bash scripts/xvfb-test.sh; }
 # It rebuilds build/bin/gatehouse-serve as the e2e section did (cached: a
 # few seconds) rather than trust a binary an earlier run left there.
-do_desktop_sync() { bash scripts/desktop-sync-test.sh; }
+# Its server runs on PostgreSQL: the real binary with -database, next to the
+# web e2e tests' SQLite.
+do_desktop_sync() { SERVER_DB=postgres bash scripts/desktop-sync-test.sh; }
 do_package() {
   SKIP_SETUP=1 bash scripts/package.sh
   SKIP_SETUP=1 bash scripts/package-test.sh
