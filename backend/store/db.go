@@ -80,7 +80,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			p.Close()
 			return nil, fmt.Errorf("open database: %w", err)
 		}
-		e := &engine{postgres: true}
+		e := &engine{postgres: true, turn: make(chan struct{}, 1)}
 		both := &pool{DB: p, e: e}
 		db = &DB{write: both, read: both, eng: e, Path: path, Now: time.Now}
 	} else {
@@ -226,8 +226,14 @@ func (tx *Tx) stmt(query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// Exec runs a statement, prepared once per transaction.
+// Exec runs a statement, prepared once per transaction on SQLite. pgx
+// keeps its own cache of prepared statements per connection, across
+// transactions, so on PostgreSQL preparing again in each one would only
+// add round trips.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	if tx.db.eng.postgres {
+		return tx.sqlTx.Exec(query, args...)
+	}
 	st, err := tx.stmt(query)
 	if err != nil {
 		return nil, err
@@ -235,8 +241,11 @@ func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	return st.Exec(tx.db.eng.args(args)...)
 }
 
-// Query runs a query, prepared once per transaction.
+// Query runs a query, prepared once per transaction on SQLite.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	if tx.db.eng.postgres {
+		return tx.sqlTx.Query(query, args...)
+	}
 	st, err := tx.stmt(query)
 	if err != nil {
 		return nil, err
@@ -244,8 +253,11 @@ func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 	return st.Query(tx.db.eng.args(args)...)
 }
 
-// QueryRow runs a one-row query, prepared once per transaction.
+// QueryRow runs a one-row query, prepared once per transaction on SQLite.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	if tx.db.eng.postgres {
+		return tx.sqlTx.QueryRow(query, args...)
+	}
 	st, err := tx.stmt(query)
 	if err != nil {
 		// Let the error surface at Scan, as sql.Tx.QueryRow does.
@@ -256,6 +268,10 @@ func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
 
 // update runs fn in a write transaction and commits if fn returns nil.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := db.eng.writer(ctx); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer db.eng.written()
 	sqltx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -24,6 +24,11 @@ import (
 // the engine which to run.
 type engine struct {
 	postgres bool
+	// turn is this process's writers' queue on PostgreSQL (a channel of
+	// one, so waiting respects the context): one waits on the database's
+	// lock at a time, the others wait here, holding no connection, as
+	// SQLite's writers wait for its one write connection.
+	turn     chan struct{}
 	rebound  sync.Map // query -> rebound query
 	cached   atomic.Int32
 }
@@ -91,6 +96,25 @@ func (e *engine) args(args []any) []any {
 		}
 	}
 	return args
+}
+
+// writer waits for this process's turn to write; written ends it.
+func (e *engine) writer(ctx context.Context) error {
+	if e.turn == nil {
+		return nil
+	}
+	select {
+	case e.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *engine) written() {
+	if e.turn != nil {
+		<-e.turn
+	}
 }
 
 // lock takes the write lock for the rest of the transaction; SQLite's
