@@ -567,6 +567,20 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("replayed change logged %d times", n)
 	}
 
+	// A record the database refuses (its account does not exist) is
+	// rejected alone: the batch's other changes apply (on PostgreSQL the
+	// failed statement is rolled back to a savepoint, not the transaction).
+	mixed := `{"changes":[` + change("c13", "membership", "0190aaaa-0000-7000-8000-00000000000f/"+adminID,
+		`{"account_id":"0190aaaa-0000-7000-8000-00000000000f","user_id":"`+adminID+`","role":"operator","status":"active","created_at":1,"updated_at":1}`, now) +
+		`,` + change("c14", "user", adminID, `{"name":"Olga B."}`, now+1) + `]}`
+	if code, body := post(t, url+"/sync/push", admin, mixed); code != 200 || !strings.Contains(body, `"id":"c13","status":"rejected","error":"membership`) ||
+		!strings.Contains(body, `"id":"c14","status":"applied"`) {
+		t.Errorf("mixed batch: %d %s", code, body)
+	}
+	if n := server.count(t, `SELECT count(*) FROM users WHERE name = 'Olga B.'`); n != 1 {
+		t.Errorf("the good change after a refused one: %d rows", n)
+	}
+
 	// An oversized body is refused before it is read whole.
 	big := `{"changes":[` + change("c10", "user", adminID, `{"name":"`+strings.Repeat("x", replica.MaxPushBytes)+`"}`, now) + `]}`
 	if code, body := post(t, url+"/sync/push", admin, big); code != 400 || !strings.Contains(body, "smaller batches") {

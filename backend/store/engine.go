@@ -278,27 +278,41 @@ func (tx *Tx) repoint(table, col, from, to string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	ctx := context.Background()
 	for _, c := range ctids {
-		if _, err := tx.sqlTx.ExecContext(ctx, `SAVEPOINT repoint`); err != nil {
+		err := tx.guarded(func() error {
+			_, err := tx.sqlTx.Exec(`UPDATE `+table+` SET `+col+` = ? WHERE ctid = ?::tid`, to, c)
 			return err
-		}
-		_, err := tx.sqlTx.ExecContext(ctx, `UPDATE `+table+` SET `+col+` = ? WHERE ctid = ?::tid`, to, c)
+		})
 		var pe *pgconn.PgError
-		switch {
-		case err == nil:
-		case errors.As(err, &pe) && pe.Code == uniqueViolation:
-			if _, err := tx.sqlTx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT repoint`); err != nil {
-				return err
-			}
-		default:
-			return err
-		}
-		if _, err := tx.sqlTx.ExecContext(ctx, `RELEASE SAVEPOINT repoint`); err != nil {
+		if err != nil && !(errors.As(err, &pe) && pe.Code == uniqueViolation) {
 			return err
 		}
 	}
 	return nil
+}
+
+// guarded runs statements the database may refuse (a pushed record that
+// breaks a constraint) so that a refusal undoes them alone and the
+// transaction goes on, as it does on SQLite; PostgreSQL would otherwise
+// refuse every later statement of the transaction. fn's error is returned.
+func (tx *Tx) guarded(fn func() error) error {
+	if !tx.db.eng.postgres {
+		return fn()
+	}
+	if _, err := tx.sqlTx.Exec(`SAVEPOINT guarded`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.sqlTx.Exec(`ROLLBACK TO SAVEPOINT guarded`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		if _, rerr := tx.sqlTx.Exec(`RELEASE SAVEPOINT guarded`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	_, err := tx.sqlTx.Exec(`RELEASE SAVEPOINT guarded`)
+	return err
 }
 
 // changesChannel is the PostgreSQL notification channel a commit that

@@ -632,17 +632,19 @@ func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]an
 	for _, col := range names {
 		args = append(args, cols[col])
 	}
-	var err error
-	if insert {
-		_, err = tx.Exec(`INSERT INTO `+e.table+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, args...)
-	} else {
+	err := tx.guarded(func() error {
+		if insert {
+			_, err := tx.Exec(`INSERT INTO `+e.table+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, args...)
+			return err
+		}
 		sets := make([]string, len(names))
 		for i, col := range names {
 			sets[i] = col + " = ?"
 		}
 		where, keyArgs, _ := e.keyWhere(id)
-		_, err = tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
-	}
+		_, err := tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
+		return err
+	})
 	if err != nil {
 		return reject("%s %s cannot be stored: %v", e.name, id, err)
 	}
@@ -662,7 +664,10 @@ func (a *applier) writeChildren(e *syncEntity, id string, data map[string]any) e
 			for i, c := range ch.cols {
 				args[i] = m[c]
 			}
-			if _, err := a.tx.Exec(`INSERT INTO `+ch.table+` (`+strings.Join(ch.cols, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(ch.cols)-1)+`) ON CONFLICT DO NOTHING`, args...); err != nil {
+			if err := a.tx.guarded(func() error {
+				_, err := a.tx.Exec(`INSERT INTO `+ch.table+` (`+strings.Join(ch.cols, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(ch.cols)-1)+`) ON CONFLICT DO NOTHING`, args...)
+				return err
+			}); err != nil {
 				return reject("%s of %s cannot be stored: %v", ch.table, id, err)
 			}
 		}
