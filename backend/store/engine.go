@@ -28,9 +28,9 @@ type engine struct {
 	// one, so waiting respects the context): one waits on the database's
 	// lock at a time, the others wait here, holding no connection, as
 	// SQLite's writers wait for its one write connection.
-	turn     chan struct{}
-	rebound  sync.Map // query -> rebound query
-	cached   atomic.Int32
+	turn    chan struct{}
+	rebound sync.Map // query -> rebound query
+	cached  atomic.Int32
 }
 
 // indexedBy is an SQLite planner hint; PostgreSQL plans with statistics.
@@ -132,10 +132,11 @@ func (e *engine) lock(ctx context.Context, tx *sqlTx) error {
 
 // migrations is the folder of the engine's migrations.
 func (e *engine) migrations() string {
+	dir := "migrations"
 	if e.postgres {
-		return "migrations_pg"
+		dir += "_pg"
 	}
-	return "migrations"
+	return dir
 }
 
 // pool is a database/sql pool that speaks the engine's dialect.
