@@ -890,20 +890,7 @@ func TestWatch(t *testing.T) {
 	token := registerDevice(t, srv.URL, adminEmail)
 	last, _ := server.db.LastSeq(context.Background())
 	watch := func() (chan string, time.Time) {
-		out := make(chan string, 1)
-		go func() {
-			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/sync/watch?after=%d&wait=20", srv.URL, last), nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				out <- err.Error()
-				return
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			out <- strings.TrimSpace(string(b))
-		}()
-		return out, time.Now()
+		return startWatch(srv.URL, token, last, 20), time.Now()
 	}
 	// A write on the server wakes the watcher.
 	got, start := watch()
@@ -933,4 +920,23 @@ func TestWatch(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Stop did not end the watch")
 	}
+}
+
+// startWatch long-polls a server's /sync/watch in the background; the
+// channel gets the answer's body (or the request's error).
+func startWatch(url, token string, after int64, wait int) chan string {
+	out := make(chan string, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/sync/watch?after=%d&wait=%d", url, after, wait), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			out <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		out <- strings.TrimSpace(string(b))
+	}()
+	return out
 }

@@ -3,11 +3,8 @@ package replica_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,19 +60,7 @@ func TestServersShareOneDatabase(t *testing.T) {
 		// B1's long poll on server B wakes when A1 pushes through A.
 		token := registerDevice(t, urls[b], adminEmail)
 		last, _ := b.db.LastSeq(ctx)
-		got := make(chan string, 1)
-		go func() {
-			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/sync/watch?after=%d&wait=30", urls[b], last), nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				got <- err.Error()
-				return
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			got <- strings.TrimSpace(string(body))
-		}()
+		got := startWatch(urls[b], token, last, 30)
 		time.Sleep(200 * time.Millisecond)
 		if _, err := desktops[0].accounts.SaveAccountDetails(desktops[0].as(t, adminEmail), "", company("Woken Ltd")); err != nil {
 			t.Fatal(err)
