@@ -383,7 +383,11 @@ func searchBody(a *backend.Account) string {
 // indexAccount writes an account's search row; INSERT OR REPLACE on the
 // docid replaces the old one, if any.
 func (tx *Tx) indexAccount(num int64, a *backend.Account) error {
-	_, err := tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, num, searchBody(a))
+	return tx.indexSearch(num, searchBody(a))
+}
+
+func (tx *Tx) indexSearch(num int64, body string) error {
+	_, err := tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, num, body)
 	return err
 }
 

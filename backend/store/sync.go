@@ -168,6 +168,11 @@ func (tx *Tx) logChange(ch backend.Change, origin string, pushed bool) error {
 	if err != nil {
 		return fmt.Errorf("change %s: %w", ch.Entity, err)
 	}
+	return tx.logChangeData(ch, string(data), origin, pushed)
+}
+
+// logChangeData is logChange with the data already encoded.
+func (tx *Tx) logChangeData(ch backend.Change, data string, origin string, pushed bool) error {
 	base, _ := json.Marshal(ch.Base)
 	if ch.Base == nil {
 		base = []byte("{}")
@@ -178,8 +183,8 @@ func (tx *Tx) logChange(ch backend.Change, origin string, pushed bool) error {
 	} else if origin == "" {
 		tx.changed = true
 	}
-	_, err = tx.Exec(`INSERT INTO changes (id, entity, entity_id, op, data, hlc, created_at, pushed_at, origin, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ch.ID, ch.Entity, ch.EntityID, ch.Op, string(data), ch.HLC, ms(tx.now), pushedAt, origin, string(base))
+	_, err := tx.Exec(`INSERT INTO changes (id, entity, entity_id, op, data, hlc, created_at, pushed_at, origin, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ch.ID, ch.Entity, ch.EntityID, ch.Op, data, ch.HLC, ms(tx.now), pushedAt, origin, string(base))
 	if err != nil {
 		return fmt.Errorf("change %s: %w", ch.Entity, err)
 	}
@@ -299,14 +304,19 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 		return nil, backend.Errorf(backend.EINVALID, "A batch holds at most %d changes; this one has %d.", MaxBatch, len(changes))
 	}
 	results := make([]ApplyResult, len(changes))
+	prep := db.prepare(changes)
+	defer prep.abandon()
 	err := db.update(ctx, func(tx *Tx) error {
 		a := applier{tx: tx, opt: opt, aliases: map[string]string{}}
 		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sync_aliases)`).Scan(&a.anyAlias); err != nil {
 			return err
 		}
+		if err := a.preload(changes); err != nil {
+			return err
+		}
 		for i, ch := range changes {
 			results[i].ID = ch.ID
-			status, err := a.apply(ch)
+			status, err := a.apply(ch, prep.get(i))
 			var r *rejection
 			switch {
 			case errors.As(err, &r):
@@ -332,6 +342,12 @@ type applier struct {
 	// anyAlias: this node has merged records at all; most never do, and
 	// then no id needs looking up.
 	anyAlias bool
+	// seen holds the batch's change ids this node has logged: those logged
+	// before the batch (see preload) and those logged since.
+	seen map[string]bool
+	// fresh holds "entity/id" of records this node had no trace of when the
+	// batch began and that no change of the batch has touched since.
+	fresh map[string]bool
 }
 
 // alias follows a merged id to the record it became.
@@ -352,7 +368,7 @@ func (a *applier) alias(entity, id string) (string, error) {
 	return to, nil
 }
 
-func (a *applier) apply(ch backend.Change) (string, error) {
+func (a *applier) apply(ch backend.Change, p *prepared) (string, error) {
 	tx := a.tx
 	e := tx.db.entities[ch.Entity]
 	switch {
@@ -365,30 +381,25 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 	case ch.Op != "upsert" && ch.Op != "delete" && ch.Op != "merge":
 		return "", reject("unknown operation %q", ch.Op)
 	}
-	wall, ok := backend.HLCWall(ch.HLC)
-	if !ok {
+	wall := p.wall
+	if !p.wallOK {
 		return "", reject("malformed clock %q", ch.HLC)
 	}
 	if a.opt.MaxSkew > 0 && time.UnixMilli(wall).After(tx.now.Add(a.opt.MaxSkew)) {
 		return "", reject("the device's clock is %s ahead of the server's; set the clock and sync again",
 			time.UnixMilli(wall).Sub(tx.now).Round(time.Second))
 	}
-	var seen int
-	if err := tx.QueryRow(`SELECT count(*) FROM changes WHERE id = ?`, ch.ID).Scan(&seen); err != nil {
-		return "", err
-	}
-	if seen > 0 {
+	if a.seen[ch.ID] {
 		return ChangeDuplicate, nil
 	}
-	data, err := decodeData(ch.Data)
-	if err != nil {
-		return "", reject("malformed data: %v", err)
+	if p.bad != nil {
+		return "", p.bad
 	}
-	for k := range data {
-		if _, _, ok := e.field(k); !ok && !(strings.HasPrefix(k, "_") && e.hasChild(k[1:])) {
-			return "", reject("%s has no field %q", e.name, k)
-		}
-	}
+	data := p.data
+	var err error
+	// Whatever becomes of this change, its record is no longer one the
+	// batch began without.
+	defer delete(a.fresh, e.name+"/"+ch.EntityID)
 	if ch.Op == "merge" {
 		return a.applyMerge(e, ch, data)
 	}
@@ -441,8 +452,13 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 	if e.name == "setting" && id != "password_policy" {
 		return "", reject("setting %q does not sync", id)
 	}
+	// What prepare worked out holds unless an id in the data was rewritten.
+	if remapped {
+		p = &prepared{}
+	}
+	fresh := !remapped && ch.Op == "upsert" && a.fresh[e.name+"/"+id]
 	if a.opt.User != nil {
-		if err := tx.mayPush(a.opt.User, e, id, data); err != nil {
+		if err := tx.mayPush(a.opt.User, e, id, data, fresh); err != nil {
 			return "", err
 		}
 	}
@@ -453,7 +469,7 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 		ch.Data = data
 	}
 	ch.EntityID = id
-	absorbed, err := a.write(e, &ch, data)
+	absorbed, err := a.write(e, &ch, data, p, fresh)
 	if err != nil {
 		return "", err
 	}
@@ -462,15 +478,23 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 		// record it created lives on as the one it merged into.
 		ch.Op = "absorbed"
 	}
-	if err := tx.logChange(ch, a.opt.Origin, a.opt.FromServer); err != nil {
+	if p.logged != "" && p.loggedErr == nil {
+		err = tx.logChangeData(ch, p.logged, a.opt.Origin, a.opt.FromServer)
+	} else {
+		err = tx.logChange(ch, a.opt.Origin, a.opt.FromServer)
+	}
+	if err != nil {
 		return "", err
 	}
+	a.seen[ch.ID] = true
 	return ChangeApplied, nil
 }
 
 // write applies one upsert or delete to the row, field by field. absorbed
 // reports a new record that merged into an existing one (see claimUnique).
-func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) (absorbed bool, err error) {
+// p is the change's preparation (empty if it does not apply); fresh says
+// the record is new here.
+func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any, p *prepared, fresh bool) (absorbed bool, err error) {
 	tx := a.tx
 	id := ch.EntityID
 	if e.immutable {
@@ -478,20 +502,29 @@ func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) 
 		if ch.Op != "upsert" {
 			return false, reject("%s records are never changed or deleted", e.name)
 		}
-		row, err := tx.rowValues(e, id, e.key)
-		if err != nil || row != nil {
-			return false, err
+		if !fresh {
+			row, err := tx.rowValues(e, id, e.key)
+			if err != nil || row != nil {
+				return false, err
+			}
 		}
 		for col, nn := range e.notNull {
 			if _, ok := data[col]; nn && !ok && e.colSet[col] {
 				return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
 			}
 		}
-		cols, err := e.columns(nil, data)
+		cols, err := p.newCols, p.newErr
+		if cols == nil && err == nil {
+			cols, err = e.columns(nil, data)
+		}
 		if err != nil {
 			return false, reject("%v", err)
 		}
-		return false, tx.storeRow(e, id, true, cols)
+		_, err = tx.storeRow(e, id, true, cols)
+		return false, err
+	}
+	if fresh {
+		return a.writeNew(e, ch, data, p)
 	}
 	c, err := tx.loadClock(e.name, id)
 	if err != nil {
@@ -569,17 +602,74 @@ func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) 
 			}
 		}
 	}
-	if err := tx.storeRow(e, id, row == nil, cols); err != nil {
+	if _, err := tx.storeRow(e, id, row == nil, cols); err != nil {
 		return false, err
 	}
 	for f, v := range win {
-		c.set(f, v, ch.HLC)
+		if h, ok := p.hashes[f]; ok {
+			c.m[f], c.h[f] = ch.HLC, h
+		} else {
+			c.set(f, v, ch.HLC)
+		}
 	}
 	if err := a.writeChildren(e, id, data); err != nil {
 		return false, err
 	}
 	if err := tx.saveClock(e.name, id, c); err != nil {
 		return false, err
+	}
+	if e.afterApply != nil {
+		return false, e.afterApply(tx, id)
+	}
+	return false, nil
+}
+
+// writeNew stores a record this node had no trace of when the batch began
+// (no row, no field clocks, no tombstone): what write does for one, without
+// asking the database what it knows, since it knows nothing. Every field
+// wins, and there is nothing to be in conflict with.
+func (a *applier) writeNew(e *syncEntity, ch *backend.Change, data map[string]any, p *prepared) (absorbed bool, err error) {
+	tx := a.tx
+	id := ch.EntityID
+	if e.unique != "" {
+		if merged, absorbed, err := a.claimUnique(e, ch, data); err != nil || merged {
+			return absorbed, err
+		}
+	}
+	if len(p.hashes) == 0 {
+		return false, nil // no field to write
+	}
+	if p.newErr != nil {
+		return false, reject("%v", p.newErr)
+	}
+	cols := p.newCols
+	for col, nn := range e.notNull {
+		if _, ok := cols[col]; nn && !ok && e.colSet[col] {
+			return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
+		}
+	}
+	if p.newIndex != nil {
+		// The derived columns as afterApply would correct them.
+		for col, v := range p.newIndex.derived {
+			cols[col] = v
+		}
+	}
+	res, err := tx.storeRow(e, id, true, cols)
+	if err != nil {
+		return false, err
+	}
+	c := rowClock{m: make(map[string]string, len(p.hashes)), h: p.hashes}
+	for f := range p.hashes {
+		c.m[f] = ch.HLC
+	}
+	if err := a.writeChildren(e, id, data); err != nil {
+		return false, err
+	}
+	if err := tx.saveClock(e.name, id, c); err != nil {
+		return false, err
+	}
+	if p.newIndex != nil {
+		return false, e.afterInsert(tx, res, p.newIndex)
 	}
 	if e.afterApply != nil {
 		return false, e.afterApply(tx, id)
@@ -621,7 +711,7 @@ func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string
 }
 
 // storeRow inserts or updates one row's columns.
-func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]any) error {
+func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]any) (sql.Result, error) {
 	names := make([]string, 0, len(cols))
 	for col := range cols {
 		names = append(names, col)
@@ -631,21 +721,22 @@ func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]an
 	for _, col := range names {
 		args = append(args, cols[col])
 	}
+	var res sql.Result
 	var err error
 	if insert {
-		_, err = tx.Exec(`INSERT INTO `+e.table+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, args...)
+		res, err = tx.Exec(`INSERT INTO `+e.table+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, args...)
 	} else {
 		sets := make([]string, len(names))
 		for i, col := range names {
 			sets[i] = col + " = ?"
 		}
 		where, keyArgs, _ := e.keyWhere(id)
-		_, err = tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
+		res, err = tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
 	}
 	if err != nil {
-		return reject("%s %s cannot be stored: %v", e.name, id, err)
+		return nil, reject("%s %s cannot be stored: %v", e.name, id, err)
 	}
-	return nil
+	return res, nil
 }
 
 func (a *applier) writeChildren(e *syncEntity, id string, data map[string]any) error {
@@ -729,7 +820,7 @@ func (a *applier) insertNew(e *syncEntity, ch *backend.Change, data map[string]a
 	if err != nil {
 		return reject("%v", err)
 	}
-	if err := a.tx.storeRow(e, ch.EntityID, true, cols); err != nil {
+	if _, err := a.tx.storeRow(e, ch.EntityID, true, cols); err != nil {
 		return err
 	}
 	if err := a.writeChildren(e, ch.EntityID, data); err != nil {
@@ -772,12 +863,16 @@ func (a *applier) applyMerge(e *syncEntity, ch backend.Change, data map[string]a
 	if err := tx.logChange(ch, a.opt.Origin, a.opt.FromServer); err != nil {
 		return "", err
 	}
+	a.seen[ch.ID] = true
 	return ChangeApplied, nil
 }
 
 func (a *applier) recordAlias(e *syncEntity, from, to string) error {
 	a.aliases[e.name+"/"+from] = to
 	a.anyAlias = true
+	// A merge moves rows between records (a membership follows its user):
+	// what the batch knew of new records no longer holds.
+	clear(a.fresh)
 	_, err := a.tx.Exec(`INSERT OR REPLACE INTO sync_aliases (entity, from_id, to_id, created_at) VALUES (?, ?, ?, ?)`, e.name, from, to, ms(a.tx.now))
 	return err
 }

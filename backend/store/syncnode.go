@@ -247,7 +247,8 @@ func recordAccount(row func(query string, args ...any) *sql.Row, entity, id stri
 
 // mayPush checks a pushed change against the pushing user's role: the
 // same rules as the screens, applied to records instead of forms.
-func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string]any) error {
+// fresh says the record is known not to be here, which saves looking.
+func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string]any, fresh bool) error {
 	if u.Role == backend.RoleAdmin {
 		return nil
 	}
@@ -255,7 +256,9 @@ func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string
 		return reject("a %s may not change %s %s", u.Role, e.name, id)
 	}
 	exists := false
-	if v, err := tx.rowValues(e, id, e.key); err != nil {
+	if fresh {
+		// No row: exists stays false.
+	} else if v, err := tx.rowValues(e, id, e.key); err != nil {
 		return err
 	} else if v != nil {
 		exists = true
@@ -564,7 +567,7 @@ func (db *DB) ResolveConflict(ctx context.Context, id string, reverse bool) erro
 			if err != nil {
 				return err
 			}
-			if err := tx.storeRow(e, entityID, false, cols); err != nil {
+			if _, err := tx.storeRow(e, entityID, false, cols); err != nil {
 				return err
 			}
 			if e.afterApply != nil {
