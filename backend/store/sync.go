@@ -41,28 +41,128 @@ func (tx *Tx) loadClock(entity, id string) (rowClock, error) {
 	} else if err != nil {
 		return c, fmt.Errorf("clock %s %s: %w", entity, id, err)
 	}
-	var raw map[string]string
-	if err := json.Unmarshal([]byte(js), &raw); err != nil {
+	if err := c.decode(js); err != nil {
 		return c, fmt.Errorf("clock %s %s: %w", entity, id, err)
-	}
-	for f, v := range raw {
-		c.m[f], c.h[f], _ = strings.Cut(v, "#")
 	}
 	return c, nil
 }
 
 func (tx *Tx) saveClock(entity, id string, c rowClock) error {
-	raw := make(map[string]string, len(c.m))
-	for f, h := range c.m {
-		raw[f] = h + "#" + c.h[f]
-	}
-	js, _ := json.Marshal(raw)
 	_, err := tx.Exec(`INSERT INTO row_clocks (entity, entity_id, clocks, deleted) VALUES (?, ?, ?, ?)
-		ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted`, entity, id, string(js), c.deleted)
+		ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted`, entity, id, c.encode(), c.deleted)
 	if err != nil {
 		return fmt.Errorf("clock %s %s: %w", entity, id, err)
 	}
 	return nil
+}
+
+// A row's clocks are stored as a JSON object. The first form gave each
+// field "hlc#hash"; fields mostly share a clock (a new record's all do), so
+// the current form lists the clocks once under "@" and gives each field
+// "n:hash", n the clock's place in that list, or just "hash" for the first
+// clock. An account's clocks take half the room, which keeps the row in
+// its page and out of an overflow page of its own.
+const clockList = "@" // never a field: fields are columns or "column.key"
+
+// encode writes the current form, fields in order so equal clocks are equal text.
+func (c *rowClock) encode() string {
+	if len(c.m) == 0 {
+		return "{}" // a tombstone's
+	}
+	count := make(map[string]int, 2)
+	fields := make([]string, 0, len(c.m))
+	for f, h := range c.m {
+		count[h]++
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	hlcs := make([]string, 0, len(count))
+	for h := range count {
+		hlcs = append(hlcs, h)
+	}
+	// The most used clock goes first, as it needs no number.
+	sort.Slice(hlcs, func(i, j int) bool {
+		if count[hlcs[i]] != count[hlcs[j]] {
+			return count[hlcs[i]] > count[hlcs[j]]
+		}
+		return hlcs[i] < hlcs[j]
+	})
+	place := make(map[string]int, len(hlcs))
+	b := make([]byte, 0, 64+len(fields)*32)
+	b = append(b, `{"`+clockList+`":[`...)
+	for i, h := range hlcs {
+		place[h] = i
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, h)
+	}
+	b = append(b, ']')
+	var v []byte
+	for _, f := range fields {
+		b = append(b, ',')
+		b = appendJSONString(b, f)
+		b = append(b, ':')
+		v = v[:0]
+		if n := place[c.m[f]]; n > 0 || strings.Contains(c.h[f], ":") {
+			v = strconv.AppendInt(v, int64(n), 10)
+			v = append(v, ':')
+		}
+		v = append(v, c.h[f]...)
+		b = appendJSONString(b, string(v))
+	}
+	b = append(b, '}')
+	return string(b)
+}
+
+// decode reads either form.
+func (c *rowClock) decode(js string) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(js), &raw); err != nil {
+		return err
+	}
+	var hlcs []string
+	if list, ok := raw[clockList]; ok {
+		if err := json.Unmarshal(list, &hlcs); err != nil || len(hlcs) == 0 {
+			return fmt.Errorf("clock list %s: %v", list, err)
+		}
+		delete(raw, clockList)
+	}
+	for f, r := range raw {
+		var v string
+		if err := json.Unmarshal(r, &v); err != nil {
+			return fmt.Errorf("clock of %s: %w", f, err)
+		}
+		if hlcs == nil {
+			c.m[f], c.h[f], _ = strings.Cut(v, "#")
+			continue
+		}
+		n := 0
+		if at, hash, found := strings.Cut(v, ":"); found {
+			var err error
+			if n, err = strconv.Atoi(at); err != nil || n < 0 || n >= len(hlcs) {
+				return fmt.Errorf("clock of %s: %q names no clock", f, v)
+			}
+			v = hash
+		}
+		c.m[f], c.h[f] = hlcs[n], v
+	}
+	return nil
+}
+
+// appendJSONString appends s as a JSON string: as it is when it needs no
+// escaping (field names, clocks and hashes almost always), else as
+// encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // set records a field's new value and clock.
