@@ -48,8 +48,12 @@ func (tx *Tx) loadClock(entity, id string) (rowClock, error) {
 }
 
 func (tx *Tx) saveClock(entity, id string, c rowClock) error {
+	return tx.saveClockText(entity, id, c.encode(), c.deleted)
+}
+
+func (tx *Tx) saveClockText(entity, id, clocks, deleted string) error {
 	_, err := tx.Exec(`INSERT INTO row_clocks (entity, entity_id, clocks, deleted) VALUES (?, ?, ?, ?)
-		ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted`, entity, id, c.encode(), c.deleted)
+		ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted`, entity, id, clocks, deleted)
 	if err != nil {
 		return fmt.Errorf("clock %s %s: %w", entity, id, err)
 	}
@@ -150,21 +154,6 @@ func (c *rowClock) decode(js string) error {
 	return nil
 }
 
-// appendJSONString appends s as a JSON string: as it is when it needs no
-// escaping (field names, clocks and hashes almost always), else as
-// encoding/json writes it.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
 // set records a field's new value and clock.
 func (c *rowClock) set(field string, v any, hlc string) {
 	c.m[field], c.h[field] = hlc, valueHash(v)
@@ -188,8 +177,10 @@ func valueHash(v any) string {
 		h.Write([]byte{'b'})
 		h.Write(strconv.AppendBool(nil, x))
 	default:
-		b, _ := json.Marshal(x)
-		h.Write([]byte{'j'})
+		b, err := appendJSON([]byte{'j'}, x)
+		if err != nil {
+			b = []byte{'j'} // as json.Marshal's nil on error hashed
+		}
 		h.Write(b)
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
@@ -758,14 +749,10 @@ func (a *applier) writeNew(e *syncEntity, ch *backend.Change, data map[string]an
 	if err != nil {
 		return false, err
 	}
-	c := rowClock{m: make(map[string]string, len(p.hashes)), h: p.hashes}
-	for f := range p.hashes {
-		c.m[f] = ch.HLC
-	}
 	if err := a.writeChildren(e, id, data); err != nil {
 		return false, err
 	}
-	if err := tx.saveClock(e.name, id, c); err != nil {
+	if err := tx.saveClockText(e.name, id, p.newClock, ""); err != nil {
 		return false, err
 	}
 	if p.newIndex != nil {
@@ -801,7 +788,7 @@ func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string
 		obj[sub] = v
 	}
 	for col, obj := range objs {
-		b, err := json.Marshal(obj)
+		b, err := appendJSON(nil, obj)
 		if err != nil {
 			return nil, err
 		}
@@ -1107,6 +1094,10 @@ func decodeData(v any) (map[string]any, error) {
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
 		return nil, err
+	}
+	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
+		// The log could not keep it (it keeps valid JSON).
+		return nil, errors.New("more than one JSON value")
 	}
 	for k, x := range m {
 		m[k] = columnValue(x)

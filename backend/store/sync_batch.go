@@ -35,6 +35,7 @@ type prepared struct {
 	// entity's derived data for such a row (see syncEntity.prepareNew).
 	newCols  map[string]any
 	newErr   error
+	newClock string // the new row's field clocks, encoded
 	newIndex *newRowIndex
 }
 
@@ -113,9 +114,15 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared) {
 	// Data that came in as JSON is logged as it came (see apply); data
 	// handed over as a map is logged as apply leaves it, so not here.
 	if raw, isRaw := ch.Data.(json.RawMessage); isRaw {
-		var logged []byte
-		logged, p.loggedErr = json.Marshal(raw)
-		p.logged = string(logged)
+		if marshalled(raw) {
+			// decodeData found one valid JSON value: json.Marshal would
+			// give it back as it is.
+			p.logged = string(raw)
+		} else {
+			var logged []byte
+			logged, p.loggedErr = json.Marshal(raw)
+			p.logged = string(logged)
+		}
 	}
 	// Hashes and the new row's columns are taken before apply may rewrite
 	// a merged id in data; apply uses them only if it did not.
@@ -132,6 +139,13 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared) {
 	}
 	if len(win) == 0 {
 		return
+	}
+	if !e.immutable {
+		c := rowClock{m: make(map[string]string, len(p.hashes)), h: p.hashes}
+		for f := range p.hashes {
+			c.m[f] = ch.HLC
+		}
+		p.newClock = c.encode()
 	}
 	p.newCols, p.newErr = e.columns(nil, win)
 	if p.newErr == nil && e.prepareNew != nil {

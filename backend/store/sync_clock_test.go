@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -41,6 +42,45 @@ func TestClockForms(t *testing.T) {
 		c := rowClock{m: map[string]string{}, h: map[string]string{}}
 		if err := c.decode(bad); err == nil {
 			t.Errorf("%s decoded", bad)
+		}
+	}
+}
+
+// TestAppendJSONIsMarshal: appendJSON writes what json.Marshal writes, and
+// marshalled tells JSON that json.Marshal would leave as it is.
+func TestAppendJSONIsMarshal(t *testing.T) {
+	values := []any{
+		nil, "", "plain", "quote \" back \\ slash", "<b>&amp;</b>", "tab\tnew\nline\r\b\f\x01", "Ünïcødé ✓", "line\u2028sep\u2029",
+		"bad \xff utf8", int64(0), int64(-42), int64(1795000000000), true, false, 1.5, 1e21, 3.0,
+		map[string]any{}, map[string]any{"b": int64(1), "a": "x", "<": nil, "nested": map[string]any{"z": []any{int64(1), "two", nil}}},
+		[]any{}, []any{map[string]any{"k": "v"}}, map[string]any(nil), []any(nil),
+	}
+	for _, v := range values {
+		want, _ := json.Marshal(v)
+		got, err := appendJSON(nil, v)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("%#v: appendJSON %s (%v); json.Marshal %s", v, got, err, want)
+		}
+		if !marshalled(want) {
+			t.Errorf("%s: json.Marshal's own output not taken as marshalled", want)
+		}
+		again, _ := json.Marshal(json.RawMessage(want))
+		if string(again) != string(want) {
+			t.Errorf("%s: marshalled again gives %s", want, again)
+		}
+	}
+	for _, raw := range []string{`{"a": 1}`, "{\"a\":1}\n", `{"a":"<"}`, `{"a":"&"}`, "{\"a\":\"\u2028\"}", `[1, 2]`} {
+		if marshalled([]byte(raw)) {
+			t.Errorf("%q taken as marshalled", raw)
+		}
+	}
+	for _, raw := range []string{`{"a b":"c d","e":"\" ,"}`, `{"x":"\\","y":" "}`, `null`} {
+		if !marshalled([]byte(raw)) {
+			t.Errorf("%q not taken as marshalled", raw)
+		}
+		again, _ := json.Marshal(json.RawMessage(raw))
+		if string(again) != raw {
+			t.Errorf("%q: json.Marshal gives %s", raw, again)
 		}
 	}
 }
