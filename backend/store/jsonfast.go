@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"unicode/utf8"
 )
 
 // A first sync encodes every new row's JSON columns and hashes its nested
@@ -106,4 +107,174 @@ func marshalled(raw []byte) bool {
 		}
 	}
 	return true
+}
+
+// decodeObject is decodeData's way for the JSON a desktop sends: objects,
+// arrays, whole numbers that fit an int64, true, false, null, and strings
+// without escapes in valid UTF-8. For those it gives what encoding/json
+// with UseNumber and columnValue give; ok is false for anything else
+// (escapes, fractions, malformed input), which goes encoding/json's way.
+func decodeObject(raw []byte) (m map[string]any, ok bool) {
+	d := fastDecoder{b: raw}
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != '{' {
+		return nil, false
+	}
+	v, ok := d.value()
+	if !ok {
+		return nil, false
+	}
+	d.space()
+	if d.i != len(d.b) {
+		return nil, false
+	}
+	return v.(map[string]any), true
+}
+
+type fastDecoder struct {
+	b []byte
+	i int
+}
+
+func (d *fastDecoder) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *fastDecoder) value() (any, bool) {
+	d.space()
+	if d.i >= len(d.b) {
+		return nil, false
+	}
+	switch c := d.b[d.i]; {
+	case c == '{':
+		d.i++
+		m := map[string]any{}
+		d.space()
+		if d.i < len(d.b) && d.b[d.i] == '}' {
+			d.i++
+			return m, true
+		}
+		for {
+			d.space()
+			k, ok := d.str()
+			if !ok {
+				return nil, false
+			}
+			d.space()
+			if d.i >= len(d.b) || d.b[d.i] != ':' {
+				return nil, false
+			}
+			d.i++
+			v, ok := d.value()
+			if !ok {
+				return nil, false
+			}
+			m[k] = v
+			d.space()
+			if d.i >= len(d.b) {
+				return nil, false
+			}
+			if d.b[d.i] == '}' {
+				d.i++
+				return m, true
+			}
+			if d.b[d.i] != ',' {
+				return nil, false
+			}
+			d.i++
+		}
+	case c == '[':
+		d.i++
+		list := []any{}
+		d.space()
+		if d.i < len(d.b) && d.b[d.i] == ']' {
+			d.i++
+			return list, true
+		}
+		for {
+			v, ok := d.value()
+			if !ok {
+				return nil, false
+			}
+			list = append(list, v)
+			d.space()
+			if d.i >= len(d.b) {
+				return nil, false
+			}
+			if d.b[d.i] == ']' {
+				d.i++
+				return list, true
+			}
+			if d.b[d.i] != ',' {
+				return nil, false
+			}
+			d.i++
+		}
+	case c == '"':
+		return d.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := d.i
+		if c == '-' {
+			d.i++
+		}
+		digits := d.i
+		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+			d.i++
+		}
+		n := d.i - digits
+		if n == 0 || (n > 1 && d.b[digits] == '0') {
+			return nil, false
+		}
+		if d.i < len(d.b) && (d.b[d.i] == '.' || d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+			return nil, false // a fraction: encoding/json's way
+		}
+		v, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		return v, true
+	default:
+		for _, lit := range [...]struct {
+			s string
+			v any
+		}{{"true", true}, {"false", false}, {"null", nil}} {
+			if len(d.b)-d.i >= len(lit.s) && string(d.b[d.i:d.i+len(lit.s)]) == lit.s {
+				d.i += len(lit.s)
+				return lit.v, true
+			}
+		}
+		return nil, false
+	}
+}
+
+// str reads a string without escapes or control characters, in valid UTF-8.
+func (d *fastDecoder) str() (string, bool) {
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return "", false
+	}
+	start := d.i + 1
+	ascii := true
+	for j := start; j < len(d.b); j++ {
+		switch c := d.b[j]; {
+		case c == '"':
+			s := d.b[start:j]
+			if !ascii && !utf8.Valid(s) {
+				return "", false
+			}
+			d.i = j + 1
+			return string(s), true
+		case c == '\\' || c < 0x20:
+			return "", false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return "", false
 }

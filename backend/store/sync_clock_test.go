@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -83,4 +85,85 @@ func TestAppendJSONIsMarshal(t *testing.T) {
 			t.Errorf("%q: json.Marshal gives %s", raw, again)
 		}
 	}
+}
+
+// slowDecode is decodeData's encoding/json way.
+func slowDecode(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
+		return nil, errors.New("more than one JSON value")
+	}
+	for k, x := range m {
+		m[k] = columnValue(x)
+	}
+	return m, nil
+}
+
+var decodeSamples = []string{
+	`{}`, ` { } `, `{"a":1,"b":-2,"c":0,"d":-0,"e":9223372036854775807,"f":-9223372036854775808}`,
+	`{"big":9223372036854775808}`, `{"f":1.5}`, `{"f":1e3}`, `{"f":1E3}`, `{"z":01}`, `{"z":-}`, `{"z":+1}`,
+	`{"s":"plain","u":"Ünïcødé ✓","e":"esc\"aped","n":"new\nline","t":"\t"}`, "{\"raw\":\"tab\there\"}",
+	"{\"bad\":\"\xff\"}", `{"x":true,"y":false,"z":null,"w":[],"v":{},"a":[1,"two",null,{"k":[true]}]}`,
+	`{"dup":1,"dup":2}`, `{"a":1,}`, `{"a":1`, `{"a" 1}`, `{"a":tru}`, `{"a":nul}`, `[1,2]`, `"str"`, `{"a":1} x`, `{"a":1} {"b":2}`,
+	"{\"a\":1}\n", `{"a":[1,]}`, `{"a":[1 2]}`, `{1:2}`, `{"a":"\u0041"}`, `{"profile.requisites":{"country":"RU","inn":"7707083893"}}`,
+}
+
+// TestDecodeObjectIsEncodingJSON: the quick decoder gives what encoding/json
+// gives, or leaves the input to it.
+func TestDecodeObjectIsEncodingJSON(t *testing.T) {
+	quick := 0
+	for _, s := range decodeSamples {
+		m, ok := decodeObject([]byte(s))
+		if !ok {
+			continue
+		}
+		quick++
+		want, err := slowDecode([]byte(s))
+		if err != nil || !reflect.DeepEqual(m, want) {
+			t.Errorf("%q: quick %#v; encoding/json %#v (%v)", s, m, want, err)
+		}
+	}
+	if quick < 7 {
+		t.Errorf("only %d samples went the quick way", quick)
+	}
+}
+
+func FuzzDecodeObject(f *testing.F) {
+	for _, s := range decodeSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, ok := decodeObject([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := slowDecode([]byte(s))
+		if err != nil || !reflect.DeepEqual(m, want) {
+			t.Errorf("%q: quick %#v; encoding/json %#v (%v)", s, m, want, err)
+		}
+	})
+}
+
+// BenchmarkDecodeData decodes an account's first change, both ways.
+func BenchmarkDecodeData(b *testing.B) {
+	raw := []byte(batchForShortWay()[1].Data.(json.RawMessage))
+	b.Run("quick", func(b *testing.B) {
+		for range b.N {
+			if _, ok := decodeObject(raw); !ok {
+				b.Fatal("not quick")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		for range b.N {
+			if _, err := slowDecode(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
