@@ -259,14 +259,18 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 		batch = store.MaxBatch
 	}
 	// Push, oldest first, until nothing is pending.
+	var after int64
 	for {
-		pending, err := c.DB.PendingChanges(ctx, batch)
+		pending, err := c.DB.PendingChanges(ctx, after, batch)
 		if err != nil {
 			return err
 		}
 		if len(pending) == 0 {
 			break
 		}
+		// Every change sent is answered (applied, duplicate or refused) and
+		// so acknowledged: the next batch starts after this one.
+		after = pending[len(pending)-1].Seq
 		if err := c.uploadFiles(ctx, server, token, pending); err != nil {
 			return err
 		}
