@@ -2,8 +2,11 @@ package store
 
 import (
 	"encoding/json"
+	"reflect"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -277,4 +280,83 @@ func (d *fastDecoder) str() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// fillStruct sets the struct v points to from m as json.Unmarshal of m's
+// JSON would, when every key is a field's exact JSON name and every value
+// has the field's kind (string, whole number, bool, or object for a nested
+// struct; null leaves a field as it is). ok is false when it cannot tell
+// (json.Unmarshal then): another key, another type, a kind it does not know.
+func fillStruct(v reflect.Value, m map[string]any) (ok bool) {
+	fields := jsonFields(v.Type())
+	if fields == nil {
+		return false
+	}
+	for k, x := range m {
+		i, found := fields[k]
+		if !found {
+			return false
+		}
+		if x == nil {
+			continue
+		}
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			s, is := x.(string)
+			if !is {
+				return false
+			}
+			f.SetString(s)
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			n, is := x.(int64)
+			if !is || f.OverflowInt(n) {
+				return false
+			}
+			f.SetInt(n)
+		case reflect.Bool:
+			b, is := x.(bool)
+			if !is {
+				return false
+			}
+			f.SetBool(b)
+		case reflect.Struct:
+			sub, is := x.(map[string]any)
+			if !is || !fillStruct(f, sub) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+var jsonFieldCache sync.Map // reflect.Type -> map[string]int (nil: not a plain struct)
+
+// jsonFields maps a struct's JSON names to its fields; nil for a struct
+// fillStruct does not handle (embedded fields, tag options).
+func jsonFields(t reflect.Type) map[string]int {
+	if f, ok := jsonFieldCache.Load(t); ok {
+		return f.(map[string]int)
+	}
+	fields := map[string]int{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		switch {
+		case sf.Anonymous || opts != "":
+			fields = nil
+		case !sf.IsExported() || name == "-":
+			continue
+		case name == "":
+			name = sf.Name
+		}
+		if fields == nil {
+			break
+		}
+		fields[name] = i
+	}
+	jsonFieldCache.Store(t, fields)
+	return fields
 }

@@ -149,7 +149,7 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared) {
 	}
 	p.newCols, p.newErr = e.columns(nil, win)
 	if p.newErr == nil && e.prepareNew != nil {
-		p.newIndex = e.prepareNew(p.newCols)
+		p.newIndex = e.prepareNew(p.newCols, win)
 	}
 }
 

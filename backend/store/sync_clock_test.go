@@ -2,11 +2,15 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"gatehouse/backend"
 )
 
 // TestClockForms: the compact form reads back what was written, whatever
@@ -166,4 +170,49 @@ func BenchmarkDecodeData(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestFillStructIsUnmarshal: where fillStruct fills a profile, it fills it
+// as json.Unmarshal of the same object does.
+func TestFillStructIsUnmarshal(t *testing.T) {
+	objs := []string{
+		`{}`, `{"name":"N","email":"e@x","maxDialogs":5,"postalSameAsLegal":true,"requisites":{"country":"RU","inn":"77"},"legalAddress":{"city":"Tver"}}`,
+		`{"name":null,"requisites":null,"maxDialogs":null}`, `{"Name":"case"}`, `{"unknown":1}`, `{"maxDialogs":"5"}`, `{"maxDialogs":1.5}`,
+		`{"name":5}`, `{"requisites":"x"}`, `{"requisites":{"country":1}}`, `{"postalSameAsLegal":"yes"}`, `{"maxDialogs":9223372036854775807}`,
+	}
+	filled := 0
+	for _, s := range objs {
+		m, err := slowDecode([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want backend.CompanyProfile
+		if !fillStruct(reflect.ValueOf(&got).Elem(), m) {
+			continue
+		}
+		filled++
+		if err := json.Unmarshal([]byte(s), &want); err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: fillStruct %+v; json.Unmarshal %+v (%v)", s, got, want, err)
+		}
+	}
+	if filled != 4 {
+		t.Errorf("%d of the samples filled; want 4", filled)
+	}
+}
+
+// BenchmarkPrepareAccount prepares an account's first change.
+func BenchmarkPrepareAccount(b *testing.B) {
+	db, err := Open(context.Background(), filepath.Join(b.TempDir(), "gatehouse.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ch := batchForShortWay()[1]
+	for range b.N {
+		var p prepared
+		db.prepareOne(&ch, &p)
+		if p.newIndex == nil {
+			b.Fatal("no index")
+		}
+	}
 }

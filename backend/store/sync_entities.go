@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"gatehouse/backend"
@@ -48,7 +49,7 @@ type syncEntity struct {
 	// afterApply would derive for a new row from its columns (nil when it
 	// cannot tell: afterApply runs instead); afterInsert stores it once the
 	// row is in.
-	prepareNew  func(cols map[string]any) *newRowIndex
+	prepareNew  func(cols, fields map[string]any) *newRowIndex
 	afterInsert func(tx *Tx, res sql.Result, idx *newRowIndex) error
 
 	cols    []string        // synced columns, from the schema
@@ -188,10 +189,11 @@ func reindexAccount(tx *Tx, id string) error {
 }
 
 // prepareAccount derives a new account's columns and search text from the
-// columns a change brings, as reindexAccount does from the stored row. It
-// gives up (nil) on anything the stored row would not hold as it came: a
-// missing column, or a value of another type than the column's.
-func prepareAccount(cols map[string]any) *newRowIndex {
+// columns a change brings (fields are the change's, from which the profile
+// column was made), as reindexAccount does from the stored row. It gives up
+// (nil) on anything the stored row would not hold as it came: a missing
+// column, or a value of another type than the column's.
+func prepareAccount(cols, fields map[string]any) *newRowIndex {
 	text := func(col string, to *string) bool {
 		v, ok := cols[col].(string)
 		*to = v
@@ -213,8 +215,18 @@ func prepareAccount(cols map[string]any) *newRowIndex {
 	default:
 		return nil
 	}
-	if json.Unmarshal([]byte(profile), &a.Profile) != nil {
-		return nil
+	// The profile's fields as they are, else as reindexAccount reads them.
+	obj := map[string]any{}
+	for f, v := range fields {
+		if sub, ok := strings.CutPrefix(f, "profile."); ok {
+			obj[sub] = v
+		}
+	}
+	if !fillStruct(reflect.ValueOf(&a.Profile).Elem(), obj) {
+		a.Profile = backend.CompanyProfile{}
+		if json.Unmarshal([]byte(profile), &a.Profile) != nil {
+			return nil
+		}
 	}
 	return &newRowIndex{
 		derived: map[string]any{"display_name": displayName(a.Details), "email": a.Profile.Email,
