@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,29 +73,38 @@ func (c *rowClock) encode() string {
 	if len(c.m) == 0 {
 		return "{}" // a tombstone's
 	}
-	count := make(map[string]int, 2)
+	// A row has few distinct clocks (a new record one): slices beat maps.
+	var hlcs []string
+	var counts []int
 	fields := make([]string, 0, len(c.m))
 	for f, h := range c.m {
-		count[h]++
 		fields = append(fields, f)
+		if i := slices.Index(hlcs, h); i >= 0 {
+			counts[i]++
+		} else {
+			hlcs, counts = append(hlcs, h), append(counts, 1)
+		}
 	}
 	sort.Strings(fields)
-	hlcs := make([]string, 0, len(count))
-	for h := range count {
-		hlcs = append(hlcs, h)
-	}
 	// The most used clock goes first, as it needs no number.
-	sort.Slice(hlcs, func(i, j int) bool {
-		if count[hlcs[i]] != count[hlcs[j]] {
-			return count[hlcs[i]] > count[hlcs[j]]
+	order := make([]int, len(hlcs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if counts[a] != counts[b] {
+			return counts[a] > counts[b]
 		}
-		return hlcs[i] < hlcs[j]
+		return hlcs[a] < hlcs[b]
 	})
-	place := make(map[string]int, len(hlcs))
+	sorted := make([]string, len(hlcs))
+	for i, o := range order {
+		sorted[i] = hlcs[o]
+	}
 	b := make([]byte, 0, 64+len(fields)*32)
 	b = append(b, `{"`+clockList+`":[`...)
-	for i, h := range hlcs {
-		place[h] = i
+	for i, h := range sorted {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -108,7 +117,7 @@ func (c *rowClock) encode() string {
 		b = appendJSONString(b, f)
 		b = append(b, ':')
 		v = v[:0]
-		if n := place[c.m[f]]; n > 0 || strings.Contains(c.h[f], ":") {
+		if n := slices.Index(sorted, c.m[f]); n > 0 || strings.Contains(c.h[f], ":") {
 			v = strconv.AppendInt(v, int64(n), 10)
 			v = append(v, ':')
 		}
@@ -163,27 +172,43 @@ func (c *rowClock) set(field string, v any, hlc string) {
 // value from an unchanged one, so FNV-1a over a typed encoding does (plain
 // types skip JSON, which a batch of thousands of rows feels).
 func valueHash(v any) string {
-	h := fnv.New64a()
+	h := fnv64{offset64}
 	switch x := v.(type) {
 	case nil:
-		h.Write([]byte{'n'})
+		h.add("n")
 	case string:
-		h.Write([]byte{'s'})
-		h.Write([]byte(x))
+		h.add("s")
+		h.add(x)
 	case int64:
-		h.Write([]byte{'i'})
-		h.Write(strconv.AppendInt(nil, x, 10))
+		h.add("i")
+		h.add(strconv.FormatInt(x, 10))
 	case bool:
-		h.Write([]byte{'b'})
-		h.Write(strconv.AppendBool(nil, x))
+		h.add("b")
+		h.add(strconv.FormatBool(x))
 	default:
 		b, err := appendJSON([]byte{'j'}, x)
 		if err != nil {
 			b = []byte{'j'} // as json.Marshal's nil on error hashed
 		}
-		h.Write(b)
+		h.add(string(b))
 	}
-	return strconv.FormatUint(h.Sum64(), 36)
+	return strconv.FormatUint(h.sum, 36)
+}
+
+// fnv64 is hash/fnv's FNV-1a, 64 bits, over strings without copying them
+// to bytes (valueHash runs for every field of every change applied).
+type fnv64 struct{ sum uint64 }
+
+const (
+	offset64 = 14695981039346656037
+	prime64  = 1099511628211
+)
+
+func (h *fnv64) add(s string) {
+	for i := 0; i < len(s); i++ {
+		h.sum ^= uint64(s[i])
+		h.sum *= prime64
+	}
 }
 
 // appendChange records a business write in the change log, in the write's

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,6 +215,34 @@ func BenchmarkPrepareAccount(b *testing.B) {
 		db.prepareOne(&ch, &p)
 		if p.newIndex == nil {
 			b.Fatal("no index")
+		}
+	}
+}
+
+// TestValueHashIsFNV: valueHash is FNV-1a over a typed encoding, as stored
+// hashes were made.
+func TestValueHashIsFNV(t *testing.T) {
+	for _, v := range []any{nil, "", "Ünïcødé", int64(-42), true, false, map[string]any{"b": int64(1), "a": "<x>"}, []any{"x"}, 1.5} {
+		h := fnv.New64a()
+		switch x := v.(type) {
+		case nil:
+			h.Write([]byte{'n'})
+		case string:
+			h.Write([]byte{'s'})
+			h.Write([]byte(x))
+		case int64:
+			h.Write([]byte{'i'})
+			h.Write(strconv.AppendInt(nil, x, 10))
+		case bool:
+			h.Write([]byte{'b'})
+			h.Write(strconv.AppendBool(nil, x))
+		default:
+			b, _ := json.Marshal(x)
+			h.Write([]byte{'j'})
+			h.Write(b)
+		}
+		if want := strconv.FormatUint(h.Sum64(), 36); valueHash(v) != want {
+			t.Errorf("valueHash(%#v) = %s; want %s", v, valueHash(v), want)
 		}
 	}
 }
