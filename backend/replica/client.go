@@ -258,30 +258,38 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 	if batch <= 0 || batch > store.MaxBatch {
 		batch = store.MaxBatch
 	}
-	// Push, oldest first, until nothing is pending.
-	var after int64
+	// Push, oldest first, until nothing is pending. Batches go one at a
+	// time, in order (a record's later change must not arrive before its
+	// first), but the next one is read and encoded while the server
+	// applies this one.
+	next := make(chan pushBatch, 1)
+	next <- c.readBatch(ctx, 0, batch)
 	for {
-		pending, err := c.DB.PendingChanges(ctx, after, batch)
-		if err != nil {
-			return err
+		b := <-next
+		if b.err != nil {
+			return b.err
 		}
-		if len(pending) == 0 {
+		if len(b.pending) == 0 {
 			break
 		}
-		// Every change sent is answered (applied, duplicate or refused) and
-		// so acknowledged: the next batch starts after this one.
-		after = pending[len(pending)-1].Seq
-		if err := c.uploadFiles(ctx, server, token, pending); err != nil {
+		full := len(b.pending) == batch
+		if full {
+			// Every change sent is answered (applied, duplicate or refused)
+			// and so acknowledged: the next batch starts after this one.
+			after := b.pending[len(b.pending)-1].Seq
+			go func() { next <- c.readBatch(ctx, after, batch) }()
+		}
+		if err := c.uploadFiles(ctx, server, token, b.pending); err != nil {
 			return err
 		}
 		var res PushResult
-		if err := c.call(ctx, server, token, http.MethodPost, "/sync/push", PushInput{Changes: toWire(pending)}, &res); err != nil {
+		if err := c.call(ctx, server, token, http.MethodPost, "/sync/push", b.body, &res); err != nil {
 			return err
 		}
 		if err := c.DB.Acknowledge(ctx, res.Results); err != nil {
 			return err
 		}
-		if len(pending) < batch {
+		if !full {
 			break
 		}
 	}
@@ -329,6 +337,30 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 		}
 	}
 }
+
+// pushBatch is a batch of pending changes and its request body.
+type pushBatch struct {
+	pending []backend.Change
+	body    encoded
+	err     error
+}
+
+// readBatch reads the pending changes after log position after and
+// encodes the push request.
+func (c *Client) readBatch(ctx context.Context, after int64, limit int) pushBatch {
+	pending, err := c.DB.PendingChanges(ctx, after, limit)
+	if err != nil || len(pending) == 0 {
+		return pushBatch{err: err}
+	}
+	body, err := json.Marshal(PushInput{Changes: toWire(pending)})
+	if err != nil {
+		return pushBatch{err: fmt.Errorf("encode push: %w", err)}
+	}
+	return pushBatch{pending: pending, body: body}
+}
+
+// encoded is a request body already in JSON.
+type encoded []byte
 
 func toWire(changes []backend.Change) []WireChange {
 	out := make([]WireChange, len(changes))
@@ -528,7 +560,9 @@ func (c *Client) fetchFile(ctx context.Context, server, token, sum string) error
 // back as the server's *backend.Error.
 func (c *Client) call(ctx context.Context, server, token, method, path string, in, out any) error {
 	var body io.Reader
-	if in != nil {
+	if b, ok := in.(encoded); ok {
+		body = bytes.NewReader(b)
+	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return err
