@@ -171,7 +171,11 @@ func (c *rowClock) set(field string, v any, hlc string) {
 // valueHash is a short hash of a value: it only has to tell a changed
 // value from an unchanged one, so FNV-1a over a typed encoding does (plain
 // types skip JSON, which a batch of thousands of rows feels).
-func valueHash(v any) string {
+func valueHash(v any) string { return valueHashEnc(v, nil) }
+
+// valueHashEnc is valueHash with an object's or list's JSON at hand (nil:
+// not at hand).
+func valueHashEnc(v any, enc []byte) string {
 	h := fnv64{offset64}
 	switch x := v.(type) {
 	case nil:
@@ -186,11 +190,11 @@ func valueHash(v any) string {
 		h.add("b")
 		h.add(strconv.FormatBool(x))
 	default:
-		b, err := appendJSON([]byte{'j'}, x)
-		if err != nil {
-			b = []byte{'j'} // as json.Marshal's nil on error hashed
+		h.add("j")
+		if enc == nil {
+			enc, _ = appendJSON(nil, x) // nil on error, as json.Marshal's was
 		}
-		h.add(string(b))
+		h.add(string(enc))
 	}
 	return strconv.FormatUint(h.sum, 36)
 }
@@ -758,19 +762,10 @@ func (a *applier) writeNew(e *syncEntity, ch *backend.Change, data map[string]an
 	if p.newErr != nil {
 		return false, reject("%v", p.newErr)
 	}
-	cols := p.newCols
-	for col, nn := range e.notNull {
-		if _, ok := cols[col]; nn && !ok && e.colSet[col] {
-			return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
-		}
+	if p.partial {
+		return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
 	}
-	if p.newIndex != nil {
-		// The derived columns as afterApply would correct them.
-		for col, v := range p.newIndex.derived {
-			cols[col] = v
-		}
-	}
-	res, err := tx.storeRow(e, id, true, cols)
+	res, err := tx.insertRow(e, id, p.insert, p.insertArgs)
 	if err != nil {
 		return false, err
 	}
@@ -792,6 +787,11 @@ func (a *applier) writeNew(e *syncEntity, ch *backend.Change, data map[string]an
 // columns turns winning fields into column values: a JSON column is the
 // row's object with the winning keys set.
 func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string]any, error) {
+	return e.columnsEnc(row, win, nil)
+}
+
+// columnsEnc is columns with some fields' values already in JSON (enc).
+func (e *syncEntity) columnsEnc(row map[string]any, win map[string]any, enc map[string][]byte) (map[string]any, error) {
 	cols := map[string]any{}
 	objs := map[string]map[string]any{}
 	for f, v := range win {
@@ -813,7 +813,7 @@ func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string
 		obj[sub] = v
 	}
 	for col, obj := range objs {
-		b, err := appendJSON(nil, obj)
+		b, err := appendObject(obj, col+".", enc)
 		if err != nil {
 			return nil, err
 		}
@@ -822,8 +822,56 @@ func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string
 	return cols, nil
 }
 
+// appendObject is appendJSON of obj, taking the JSON of obj[k] from
+// enc[prefix+k] where it is there.
+func appendObject(obj map[string]any, prefix string, enc map[string][]byte) ([]byte, error) {
+	if len(enc) == 0 {
+		return appendJSON(nil, obj)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b := []byte{'{'}
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		if j, ok := enc[prefix+k]; ok {
+			b = append(b, j...)
+			continue
+		}
+		var err error
+		if b, err = appendJSON(b, obj[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// insertStatement is the statement and arguments that insert a row.
+func (e *syncEntity) insertStatement(cols map[string]any) (string, []any) {
+	names := make([]string, 0, len(cols))
+	for col := range cols {
+		names = append(names, col)
+	}
+	sort.Strings(names)
+	args := make([]any, 0, len(names))
+	for _, col := range names {
+		args = append(args, cols[col])
+	}
+	return `INSERT INTO ` + e.table + ` (` + strings.Join(names, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(names)-1) + `)`, args
+}
+
 // storeRow inserts or updates one row's columns.
 func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]any) (sql.Result, error) {
+	if insert {
+		query, args := e.insertStatement(cols)
+		return tx.insertRow(e, id, query, args)
+	}
 	names := make([]string, 0, len(cols))
 	for col := range cols {
 		names = append(names, col)
@@ -833,18 +881,21 @@ func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]an
 	for _, col := range names {
 		args = append(args, cols[col])
 	}
-	var res sql.Result
-	var err error
-	if insert {
-		res, err = tx.Exec(`INSERT INTO `+e.table+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, args...)
-	} else {
-		sets := make([]string, len(names))
-		for i, col := range names {
-			sets[i] = col + " = ?"
-		}
-		where, keyArgs, _ := e.keyWhere(id)
-		res, err = tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
+	sets := make([]string, len(names))
+	for i, col := range names {
+		sets[i] = col + " = ?"
 	}
+	where, keyArgs, _ := e.keyWhere(id)
+	res, err := tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
+	if err != nil {
+		return nil, reject("%s %s cannot be stored: %v", e.name, id, err)
+	}
+	return res, nil
+}
+
+// insertRow runs a row's insertStatement.
+func (tx *Tx) insertRow(e *syncEntity, id, query string, args []any) (sql.Result, error) {
+	res, err := tx.Exec(query, args...)
 	if err != nil {
 		return nil, reject("%s %s cannot be stored: %v", e.name, id, err)
 	}

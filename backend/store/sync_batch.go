@@ -36,7 +36,12 @@ type prepared struct {
 	newCols  map[string]any
 	newErr   error
 	newClock string // the new row's field clocks, encoded
-	newIndex *newRowIndex
+	// partial: the new row would lack a NOT NULL column; else insert and
+	// insertArgs store it (derived columns as afterApply would set them).
+	partial    bool
+	insert     string
+	insertArgs []any
+	newIndex   *newRowIndex
 }
 
 // prepChunk is how many changes a worker prepares at a time: small enough
@@ -128,11 +133,23 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared) {
 	// a merged id in data; apply uses them only if it did not.
 	p.hashes = make(map[string]string, len(data))
 	win := make(map[string]any, len(data))
+	var enc map[string][]byte // objects' and lists' JSON, made once for hash and column
 	for f, v := range data {
-		if !strings.HasPrefix(f, "_") {
-			p.hashes[f] = valueHash(v)
-			win[f] = v
+		if strings.HasPrefix(f, "_") {
+			continue
 		}
+		win[f] = v
+		var j []byte
+		switch v.(type) {
+		case map[string]any, []any:
+			if b, err := appendJSON(nil, v); err == nil {
+				if enc == nil {
+					enc = map[string][]byte{}
+				}
+				enc[f], j = b, b
+			}
+		}
+		p.hashes[f] = valueHashEnc(v, j)
 	}
 	if e.immutable {
 		win = data
@@ -147,10 +164,31 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared) {
 		}
 		p.newClock = c.encode()
 	}
-	p.newCols, p.newErr = e.columns(nil, win)
-	if p.newErr == nil && e.prepareNew != nil {
+	p.newCols, p.newErr = e.columnsEnc(nil, win, enc)
+	if p.newErr != nil || e.immutable {
+		return
+	}
+	if e.prepareNew != nil {
 		p.newIndex = e.prepareNew(p.newCols, win)
 	}
+	// What writeNew checks and runs, from a copy: newCols stay as the
+	// change made them.
+	cols := make(map[string]any, len(p.newCols)+4)
+	for col, v := range p.newCols {
+		cols[col] = v
+	}
+	for col, nn := range e.notNull {
+		if _, ok := cols[col]; nn && !ok && e.colSet[col] {
+			p.partial = true
+			return
+		}
+	}
+	if p.newIndex != nil {
+		for col, v := range p.newIndex.derived {
+			cols[col] = v
+		}
+	}
+	p.insert, p.insertArgs = e.insertStatement(cols)
 }
 
 // preload reads, for the whole batch, which change ids this node has
