@@ -118,7 +118,19 @@ func marshalled(raw []byte) bool {
 // with UseNumber and columnValue give; ok is false for anything else
 // (escapes, fractions, malformed input), which goes encoding/json's way.
 func decodeObject(raw []byte) (m map[string]any, ok bool) {
-	d := fastDecoder{b: raw}
+	return decodeObjectKeys(raw, nil)
+}
+
+// keyCache holds object keys already read, so thousands of changes naming
+// the same fields share their strings instead of each allocating its own.
+// It is not safe for concurrent use: each preparing worker has its own.
+type keyCache map[string]string
+
+const maxCachedKeys = 4096 // a batch of odd keys must not grow it without end
+
+// decodeObjectKeys is decodeObject taking keys from keys (nil: none).
+func decodeObjectKeys(raw []byte, keys keyCache) (m map[string]any, ok bool) {
+	d := fastDecoder{b: raw, keys: keys}
 	d.space()
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return nil, false
@@ -135,8 +147,9 @@ func decodeObject(raw []byte) (m map[string]any, ok bool) {
 }
 
 type fastDecoder struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	keys keyCache
 }
 
 func (d *fastDecoder) space() {
@@ -158,7 +171,7 @@ func (d *fastDecoder) value() (any, bool) {
 	switch c := d.b[d.i]; {
 	case c == '{':
 		d.i++
-		m := map[string]any{}
+		m := make(map[string]any, 8)
 		d.space()
 		if d.i < len(d.b) && d.b[d.i] == '}' {
 			d.i++
@@ -166,7 +179,7 @@ func (d *fastDecoder) value() (any, bool) {
 		}
 		for {
 			d.space()
-			k, ok := d.str()
+			k, ok := d.key()
 			if !ok {
 				return nil, false
 			}
@@ -257,10 +270,32 @@ func (d *fastDecoder) value() (any, bool) {
 	}
 }
 
+// key reads an object's key as str does, from the cache when it is there.
+func (d *fastDecoder) key() (string, bool) {
+	b, ok := d.span()
+	if !ok || d.keys == nil {
+		return string(b), ok
+	}
+	if k, found := d.keys[string(b)]; found {
+		return k, true
+	}
+	k := string(b)
+	if len(d.keys) < maxCachedKeys {
+		d.keys[k] = k
+	}
+	return k, true
+}
+
 // str reads a string without escapes or control characters, in valid UTF-8.
 func (d *fastDecoder) str() (string, bool) {
+	b, ok := d.span()
+	return string(b), ok
+}
+
+// span reads such a string and returns its bytes, without the quotes.
+func (d *fastDecoder) span() ([]byte, bool) {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
-		return "", false
+		return nil, false
 	}
 	start := d.i + 1
 	ascii := true
@@ -269,17 +304,17 @@ func (d *fastDecoder) str() (string, bool) {
 		case c == '"':
 			s := d.b[start:j]
 			if !ascii && !utf8.Valid(s) {
-				return "", false
+				return nil, false
 			}
 			d.i = j + 1
-			return string(s), true
+			return s, true
 		case c == '\\' || c < 0x20:
-			return "", false
+			return nil, false
 		case c >= 0x80:
 			ascii = false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // fillStruct sets the struct v points to from m as json.Unmarshal of m's

@@ -1147,7 +1147,10 @@ func (e *syncEntity) hasChild(table string) bool {
 
 // decodeData turns a change's data into column values: numbers become
 // int64 where they are whole (SQLite stores times as integers).
-func decodeData(v any) (map[string]any, error) {
+func decodeData(v any) (map[string]any, error) { return decodeDataKeys(v, nil) }
+
+// decodeDataKeys is decodeData sharing key strings through keys (nil: not).
+func decodeDataKeys(v any, keys keyCache) (map[string]any, error) {
 	var raw []byte
 	switch d := v.(type) {
 	case nil:
@@ -1165,7 +1168,7 @@ func decodeData(v any) (map[string]any, error) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return map[string]any{}, nil
 	}
-	if m, ok := decodeObject(raw); ok {
+	if m, ok := decodeObjectKeys(raw, keys); ok {
 		return m, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

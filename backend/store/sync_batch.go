@@ -69,6 +69,7 @@ func (db *DB) prepare(changes []backend.Change) *prepBatch {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			keys := keyCache{}
 			for {
 				c := int(p.next.Add(1) - 1)
 				if c >= chunks {
@@ -76,7 +77,7 @@ func (db *DB) prepare(changes []backend.Change) *prepBatch {
 				}
 				if !p.stop.Load() {
 					for i := c * prepChunk; i < min((c+1)*prepChunk, len(changes)); i++ {
-						db.prepareOne(&changes[i], &p.items[i])
+						db.prepareOne(&changes[i], &p.items[i], keys)
 					}
 				}
 				close(p.done[c])
@@ -95,13 +96,13 @@ func (p *prepBatch) get(i int) *prepared {
 // abandon tells the workers to skip what is left (the batch failed).
 func (p *prepBatch) abandon() { p.stop.Store(true) }
 
-func (db *DB) prepareOne(ch *backend.Change, p *prepared) {
+func (db *DB) prepareOne(ch *backend.Change, p *prepared, keys keyCache) {
 	p.wall, p.wallOK = backend.HLCWall(ch.HLC)
 	e := db.entities[ch.Entity]
 	if e == nil {
 		return
 	}
-	data, err := decodeData(ch.Data)
+	data, err := decodeDataKeys(ch.Data, keys)
 	if err != nil {
 		p.bad = reject("malformed data: %v", err)
 		return

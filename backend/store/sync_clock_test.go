@@ -210,9 +210,11 @@ func BenchmarkPrepareAccount(b *testing.B) {
 	}
 	defer db.Close()
 	ch := batchForShortWay()[1]
+	keys := keyCache{}
+	b.ReportAllocs()
 	for range b.N {
 		var p prepared
-		db.prepareOne(&ch, &p)
+		db.prepareOne(&ch, &p, keys)
 		if p.newIndex == nil {
 			b.Fatal("no index")
 		}
