@@ -264,6 +264,18 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 	// applies this one.
 	next := make(chan pushBatch, 1)
 	next <- c.readBatch(ctx, 0, batch)
+	// A batch's answer is recorded while the next batch goes out; the
+	// round ends when the last one is recorded.
+	acked := make(chan error, 1)
+	acking := false
+	waitAck := func() error {
+		if !acking {
+			return nil
+		}
+		acking = false
+		return <-acked
+	}
+	defer waitAck() // on a failure: the answer before it is still recorded
 	for {
 		b := <-next
 		if b.err != nil {
@@ -284,14 +296,19 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 		}
 		var res PushResult
 		if err := c.call(ctx, server, token, http.MethodPost, "/sync/push", b.body, &res); err != nil {
+			return errors.Join(err, waitAck())
+		}
+		if err := waitAck(); err != nil {
 			return err
 		}
-		if err := c.DB.Acknowledge(ctx, res.Results); err != nil {
-			return err
-		}
+		acking = true
+		go func() { acked <- c.DB.Acknowledge(ctx, res.Results) }()
 		if !full {
 			break
 		}
+	}
+	if err := waitAck(); err != nil {
+		return err
 	}
 	if err := c.handOverOutbox(ctx, server, token); err != nil {
 		return err
