@@ -575,6 +575,7 @@ func (a *applier) apply(ch backend.Change, p *prepared) (string, error) {
 	// What prepare worked out holds unless an id in the data was rewritten.
 	if remapped {
 		p = &prepared{}
+		defer delete(a.fresh, e.name+"/"+id) // the record the change went to
 	}
 	fresh := !remapped && ch.Op == "upsert" && a.fresh[e.name+"/"+id]
 	if a.opt.User != nil {
