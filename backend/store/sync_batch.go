@@ -133,13 +133,20 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared, keys keyCache) {
 	// Hashes and the new row's columns are taken before apply may rewrite
 	// a merged id in data; apply uses them only if it did not.
 	p.hashes = make(map[string]string, len(data))
-	win := make(map[string]any, len(data))
+	// The winning fields of a new record: all but the child rows, which
+	// only a document's first change holds.
+	win := data
+	if len(e.children) > 0 {
+		win = make(map[string]any, len(data))
+	}
 	var enc map[string][]byte // objects' and lists' JSON, made once for hash and column
 	for f, v := range data {
 		if strings.HasPrefix(f, "_") {
 			continue
 		}
-		win[f] = v
+		if len(e.children) > 0 {
+			win[f] = v
+		}
 		var j []byte
 		switch v.(type) {
 		case map[string]any, []any:
@@ -172,12 +179,9 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared, keys keyCache) {
 	if e.prepareNew != nil {
 		p.newIndex = e.prepareNew(p.newCols, win)
 	}
-	// What writeNew checks and runs, from a copy: newCols stay as the
-	// change made them.
-	cols := make(map[string]any, len(p.newCols)+4)
-	for col, v := range p.newCols {
-		cols[col] = v
-	}
+	// What writeNew checks and runs (only the immutable way uses newCols
+	// as such, and these are not immutable).
+	cols := p.newCols
 	for col, nn := range e.notNull {
 		if _, ok := cols[col]; nn && !ok && e.colSet[col] {
 			p.partial = true
