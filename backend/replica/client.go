@@ -258,28 +258,57 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 	if batch <= 0 || batch > store.MaxBatch {
 		batch = store.MaxBatch
 	}
-	// Push, oldest first, until nothing is pending.
-	for {
-		pending, err := c.DB.PendingChanges(ctx, batch)
-		if err != nil {
-			return err
+	// Push, oldest first, until nothing is pending. Batches go one at a
+	// time, in order (a record's later change must not arrive before its
+	// first), but the next one is read and encoded while the server
+	// applies this one.
+	next := make(chan pushBatch, 1)
+	next <- c.readBatch(ctx, 0, batch)
+	// A batch's answer is recorded while the next batch goes out; the
+	// round ends when the last one is recorded.
+	acked := make(chan error, 1)
+	acking := false
+	waitAck := func() error {
+		if !acking {
+			return nil
 		}
-		if len(pending) == 0 {
+		acking = false
+		return <-acked
+	}
+	defer waitAck() // on a failure: the answer before it is still recorded
+	for {
+		b := <-next
+		if b.err != nil {
+			return b.err
+		}
+		if len(b.pending) == 0 {
 			break
 		}
-		if err := c.uploadFiles(ctx, server, token, pending); err != nil {
+		full := len(b.pending) == batch
+		if full {
+			// Every change sent is answered (applied, duplicate or refused)
+			// and so acknowledged: the next batch starts after this one.
+			after := b.pending[len(b.pending)-1].Seq
+			go func() { next <- c.readBatch(ctx, after, batch) }()
+		}
+		if err := c.uploadFiles(ctx, server, token, b.pending); err != nil {
 			return err
 		}
 		var res PushResult
-		if err := c.call(ctx, server, token, http.MethodPost, "/sync/push", PushInput{Changes: toWire(pending)}, &res); err != nil {
+		if err := c.call(ctx, server, token, http.MethodPost, "/sync/push", b.body, &res); err != nil {
+			return errors.Join(err, waitAck())
+		}
+		if err := waitAck(); err != nil {
 			return err
 		}
-		if err := c.DB.Acknowledge(ctx, res.Results); err != nil {
-			return err
-		}
-		if len(pending) < batch {
+		acking = true
+		go func() { acked <- c.DB.Acknowledge(ctx, res.Results) }()
+		if !full {
 			break
 		}
+	}
+	if err := waitAck(); err != nil {
+		return err
 	}
 	if err := c.handOverOutbox(ctx, server, token); err != nil {
 		return err
@@ -325,6 +354,30 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 		}
 	}
 }
+
+// pushBatch is a batch of pending changes and its request body.
+type pushBatch struct {
+	pending []backend.Change
+	body    encoded
+	err     error
+}
+
+// readBatch reads the pending changes after log position after and
+// encodes the push request.
+func (c *Client) readBatch(ctx context.Context, after int64, limit int) pushBatch {
+	pending, err := c.DB.PendingChanges(ctx, after, limit)
+	if err != nil || len(pending) == 0 {
+		return pushBatch{err: err}
+	}
+	body, err := json.Marshal(PushInput{Changes: toWire(pending)})
+	if err != nil {
+		return pushBatch{err: fmt.Errorf("encode push: %w", err)}
+	}
+	return pushBatch{pending: pending, body: body}
+}
+
+// encoded is a request body already in JSON.
+type encoded []byte
 
 func toWire(changes []backend.Change) []WireChange {
 	out := make([]WireChange, len(changes))
@@ -524,7 +577,9 @@ func (c *Client) fetchFile(ctx context.Context, server, token, sum string) error
 // back as the server's *backend.Error.
 func (c *Client) call(ctx context.Context, server, token, method, path string, in, out any) error {
 	var body io.Reader
-	if in != nil {
+	if b, ok := in.(encoded); ok {
+		body = bytes.NewReader(b)
+	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return err

@@ -16,6 +16,7 @@
 package replica
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -224,7 +225,7 @@ type PushResult struct {
 
 func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	var in PushInput
-	if !s.decode(w, r, &in, MaxPushBytes) {
+	if !s.decodePush(w, r, &in) {
 		return
 	}
 	d := fromCtx(r.Context())
@@ -451,6 +452,39 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Upload-Offset", strconv.FormatInt(total, 10))
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// decodePush reads a push: the usual shape by readPush, anything else as
+// decode does.
+func (s *Server) decodePush(w http.ResponseWriter, r *http.Request, in *PushInput) bool {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		s.fail(w, r, backend.Errorf(backend.EINVALID, "Send JSON (Content-Type: application/json)."))
+		return false
+	}
+	// Sized by Content-Length when it is sent: a batch is megabytes, and
+	// growing to it by doubling copies it several times.
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= MaxPushBytes {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxPushBytes))
+	body := buf.Bytes()
+	if err == nil && readPush(body, in) {
+		return true
+	}
+	if err == nil {
+		err = json.NewDecoder(bytes.NewReader(body)).Decode(in)
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, r, backend.Errorf(backend.EINVALID, "The request is larger than %d MB; send smaller batches.", MaxPushBytes>>20))
+		} else {
+			s.fail(w, r, backend.Errorf(backend.EINVALID, "Malformed JSON: %v", err))
+		}
+		return false
+	}
+	return true
 }
 
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {

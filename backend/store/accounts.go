@@ -385,12 +385,16 @@ func searchBody(a *backend.Account) string {
 // does the same. PostgreSQL gets the words split as FTS4's unicode61
 // splits them, so both find the same accounts.
 func (tx *Tx) indexAccount(num int64, a *backend.Account) error {
+	return tx.indexSearch(num, searchBody(a))
+}
+
+func (tx *Tx) indexSearch(num int64, body string) error {
 	if tx.db.eng.postgres {
 		_, err := tx.Exec(`INSERT INTO accounts_fts (docid, body) VALUES (?, ?) ON CONFLICT (docid) DO UPDATE SET body = excluded.body`,
-			num, strings.Join(searchWords(searchBody(a)), " "))
+			num, strings.Join(searchWords(body), " "))
 		return err
 	}
-	_, err := tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, num, searchBody(a))
+	_, err := tx.Exec(`INSERT OR REPLACE INTO accounts_fts (docid, body) VALUES (?, ?)`, num, body)
 	return err
 }
 

@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,26 +41,124 @@ func (tx *Tx) loadClock(entity, id string) (rowClock, error) {
 	} else if err != nil {
 		return c, fmt.Errorf("clock %s %s: %w", entity, id, err)
 	}
-	var raw map[string]string
-	if err := json.Unmarshal([]byte(js), &raw); err != nil {
+	if err := c.decode(js); err != nil {
 		return c, fmt.Errorf("clock %s %s: %w", entity, id, err)
-	}
-	for f, v := range raw {
-		c.m[f], c.h[f], _ = strings.Cut(v, "#")
 	}
 	return c, nil
 }
 
 func (tx *Tx) saveClock(entity, id string, c rowClock) error {
-	raw := make(map[string]string, len(c.m))
-	for f, h := range c.m {
-		raw[f] = h + "#" + c.h[f]
-	}
-	js, _ := json.Marshal(raw)
+	return tx.saveClockText(entity, id, c.encode(), c.deleted)
+}
+
+func (tx *Tx) saveClockText(entity, id, clocks, deleted string) error {
 	_, err := tx.Exec(`INSERT INTO row_clocks (entity, entity_id, clocks, deleted) VALUES (?, ?, ?, ?)
-		ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted`, entity, id, string(js), c.deleted)
+		ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted`, entity, id, clocks, deleted)
 	if err != nil {
 		return fmt.Errorf("clock %s %s: %w", entity, id, err)
+	}
+	return nil
+}
+
+// A row's clocks are stored as a JSON object. The first form gave each
+// field "hlc#hash"; fields mostly share a clock (a new record's all do), so
+// the current form lists the clocks once under "@" and gives each field
+// "n:hash", n the clock's place in that list, or just "hash" for the first
+// clock. An account's clocks take half the room, which keeps the row in
+// its page and out of an overflow page of its own.
+const clockList = "@" // never a field: fields are columns or "column.key"
+
+// encode writes the current form, fields in order so equal clocks are equal text.
+func (c *rowClock) encode() string {
+	if len(c.m) == 0 {
+		return "{}" // a tombstone's
+	}
+	// A row has few distinct clocks (a new record one): slices beat maps.
+	var hlcs []string
+	var counts []int
+	fields := make([]string, 0, len(c.m))
+	for f, h := range c.m {
+		fields = append(fields, f)
+		if i := slices.Index(hlcs, h); i >= 0 {
+			counts[i]++
+		} else {
+			hlcs, counts = append(hlcs, h), append(counts, 1)
+		}
+	}
+	sort.Strings(fields)
+	// The most used clock goes first, as it needs no number.
+	order := make([]int, len(hlcs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if counts[a] != counts[b] {
+			return counts[a] > counts[b]
+		}
+		return hlcs[a] < hlcs[b]
+	})
+	sorted := make([]string, len(hlcs))
+	for i, o := range order {
+		sorted[i] = hlcs[o]
+	}
+	b := make([]byte, 0, 64+len(fields)*32)
+	b = append(b, `{"`+clockList+`":[`...)
+	for i, h := range sorted {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, h)
+	}
+	b = append(b, ']')
+	var v []byte
+	for _, f := range fields {
+		b = append(b, ',')
+		b = appendJSONString(b, f)
+		b = append(b, ':')
+		v = v[:0]
+		if n := slices.Index(sorted, c.m[f]); n > 0 || strings.Contains(c.h[f], ":") {
+			v = strconv.AppendInt(v, int64(n), 10)
+			v = append(v, ':')
+		}
+		v = append(v, c.h[f]...)
+		b = appendJSONString(b, string(v))
+	}
+	b = append(b, '}')
+	return string(b)
+}
+
+// decode reads either form.
+func (c *rowClock) decode(js string) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(js), &raw); err != nil {
+		return err
+	}
+	var hlcs []string
+	if list, ok := raw[clockList]; ok {
+		if err := json.Unmarshal(list, &hlcs); err != nil || len(hlcs) == 0 {
+			return fmt.Errorf("clock list %s: %v", list, err)
+		}
+		delete(raw, clockList)
+	}
+	for f, r := range raw {
+		var v string
+		if err := json.Unmarshal(r, &v); err != nil {
+			return fmt.Errorf("clock of %s: %w", f, err)
+		}
+		if hlcs == nil {
+			c.m[f], c.h[f], _ = strings.Cut(v, "#")
+			continue
+		}
+		n := 0
+		if at, hash, found := strings.Cut(v, ":"); found {
+			var err error
+			if n, err = strconv.Atoi(at); err != nil || n < 0 || n >= len(hlcs) {
+				return fmt.Errorf("clock of %s: %q names no clock", f, v)
+			}
+			v = hash
+		}
+		c.m[f], c.h[f] = hlcs[n], v
 	}
 	return nil
 }
@@ -73,26 +171,48 @@ func (c *rowClock) set(field string, v any, hlc string) {
 // valueHash is a short hash of a value: it only has to tell a changed
 // value from an unchanged one, so FNV-1a over a typed encoding does (plain
 // types skip JSON, which a batch of thousands of rows feels).
-func valueHash(v any) string {
-	h := fnv.New64a()
+func valueHash(v any) string { return valueHashEnc(v, nil) }
+
+// valueHashEnc is valueHash with an object's or list's JSON at hand (nil:
+// not at hand).
+func valueHashEnc(v any, enc []byte) string {
+	h := fnv64{offset64}
 	switch x := v.(type) {
 	case nil:
-		h.Write([]byte{'n'})
+		h.add("n")
 	case string:
-		h.Write([]byte{'s'})
-		h.Write([]byte(x))
+		h.add("s")
+		h.add(x)
 	case int64:
-		h.Write([]byte{'i'})
-		h.Write(strconv.AppendInt(nil, x, 10))
+		h.add("i")
+		h.add(strconv.FormatInt(x, 10))
 	case bool:
-		h.Write([]byte{'b'})
-		h.Write(strconv.AppendBool(nil, x))
+		h.add("b")
+		h.add(strconv.FormatBool(x))
 	default:
-		b, _ := json.Marshal(x)
-		h.Write([]byte{'j'})
-		h.Write(b)
+		h.add("j")
+		if enc == nil {
+			enc, _ = appendJSON(nil, x) // nil on error, as json.Marshal's was
+		}
+		h.add(string(enc))
 	}
-	return strconv.FormatUint(h.Sum64(), 36)
+	return strconv.FormatUint(h.sum, 36)
+}
+
+// fnv64 is hash/fnv's FNV-1a, 64 bits, over strings without copying them
+// to bytes (valueHash runs for every field of every change applied).
+type fnv64 struct{ sum uint64 }
+
+const (
+	offset64 = 14695981039346656037
+	prime64  = 1099511628211
+)
+
+func (h *fnv64) add(s string) {
+	for i := 0; i < len(s); i++ {
+		h.sum ^= uint64(s[i])
+		h.sum *= prime64
+	}
 }
 
 // appendChange records a business write in the change log, in the write's
@@ -168,6 +288,11 @@ func (tx *Tx) logChange(ch backend.Change, origin string, pushed bool) error {
 	if err != nil {
 		return fmt.Errorf("change %s: %w", ch.Entity, err)
 	}
+	return tx.logChangeData(ch, string(data), origin, pushed)
+}
+
+// logChangeData is logChange with the data already encoded.
+func (tx *Tx) logChangeData(ch backend.Change, data string, origin string, pushed bool) error {
 	base, _ := json.Marshal(ch.Base)
 	if ch.Base == nil {
 		base = []byte("{}")
@@ -179,8 +304,8 @@ func (tx *Tx) logChange(ch backend.Change, origin string, pushed bool) error {
 	} else if origin == "" {
 		tx.changed = true
 	}
-	_, err = tx.Exec(`INSERT INTO changes (id, entity, entity_id, op, data, hlc, created_at, pushed_at, origin, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ch.ID, ch.Entity, ch.EntityID, ch.Op, string(data), ch.HLC, ms(tx.now), pushedAt, origin, string(base))
+	_, err := tx.Exec(`INSERT INTO changes (id, entity, entity_id, op, data, hlc, created_at, pushed_at, origin, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ch.ID, ch.Entity, ch.EntityID, ch.Op, data, ch.HLC, ms(tx.now), pushedAt, origin, string(base))
 	if err != nil {
 		return fmt.Errorf("change %s: %w", ch.Entity, err)
 	}
@@ -300,14 +425,19 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 		return nil, backend.Errorf(backend.EINVALID, "A batch holds at most %d changes; this one has %d.", MaxBatch, len(changes))
 	}
 	results := make([]ApplyResult, len(changes))
+	prep := db.prepare(changes)
+	defer prep.abandon()
 	err := db.update(ctx, func(tx *Tx) error {
 		a := applier{tx: tx, opt: opt, aliases: map[string]string{}}
 		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sync_aliases)`).Scan(&a.anyAlias); err != nil {
 			return err
 		}
+		if err := a.preload(changes); err != nil {
+			return err
+		}
 		for i, ch := range changes {
 			results[i].ID = ch.ID
-			status, err := a.apply(ch)
+			status, err := a.apply(ch, prep.get(i))
 			var r *rejection
 			switch {
 			case errors.As(err, &r):
@@ -333,6 +463,12 @@ type applier struct {
 	// anyAlias: this node has merged records at all; most never do, and
 	// then no id needs looking up.
 	anyAlias bool
+	// seen holds the batch's change ids this node has logged: those logged
+	// before the batch (see preload) and those logged since.
+	seen map[string]bool
+	// fresh holds "entity/id" of records this node had no trace of when the
+	// batch began and that no change of the batch has touched since.
+	fresh map[string]bool
 }
 
 // alias follows a merged id to the record it became.
@@ -353,7 +489,7 @@ func (a *applier) alias(entity, id string) (string, error) {
 	return to, nil
 }
 
-func (a *applier) apply(ch backend.Change) (string, error) {
+func (a *applier) apply(ch backend.Change, p *prepared) (string, error) {
 	tx := a.tx
 	e := tx.db.entities[ch.Entity]
 	switch {
@@ -366,30 +502,25 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 	case ch.Op != "upsert" && ch.Op != "delete" && ch.Op != "merge":
 		return "", reject("unknown operation %q", ch.Op)
 	}
-	wall, ok := backend.HLCWall(ch.HLC)
-	if !ok {
+	wall := p.wall
+	if !p.wallOK {
 		return "", reject("malformed clock %q", ch.HLC)
 	}
 	if a.opt.MaxSkew > 0 && time.UnixMilli(wall).After(tx.now.Add(a.opt.MaxSkew)) {
 		return "", reject("the device's clock is %s ahead of the server's; set the clock and sync again",
 			time.UnixMilli(wall).Sub(tx.now).Round(time.Second))
 	}
-	var seen int
-	if err := tx.QueryRow(`SELECT count(*) FROM changes WHERE id = ?`, ch.ID).Scan(&seen); err != nil {
-		return "", err
-	}
-	if seen > 0 {
+	if a.seen[ch.ID] {
 		return ChangeDuplicate, nil
 	}
-	data, err := decodeData(ch.Data)
-	if err != nil {
-		return "", reject("malformed data: %v", err)
+	if p.bad != nil {
+		return "", p.bad
 	}
-	for k := range data {
-		if _, _, ok := e.field(k); !ok && !(strings.HasPrefix(k, "_") && e.hasChild(k[1:])) {
-			return "", reject("%s has no field %q", e.name, k)
-		}
-	}
+	data := p.data
+	var err error
+	// Whatever becomes of this change, its record is no longer one the
+	// batch began without.
+	defer delete(a.fresh, e.name+"/"+ch.EntityID)
 	if ch.Op == "merge" {
 		return a.applyMerge(e, ch, data)
 	}
@@ -442,8 +573,14 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 	if e.name == "setting" && id != "password_policy" {
 		return "", reject("setting %q does not sync", id)
 	}
+	// What prepare worked out holds unless an id in the data was rewritten.
+	if remapped {
+		p = &prepared{}
+		defer delete(a.fresh, e.name+"/"+id) // the record the change went to
+	}
+	fresh := !remapped && ch.Op == "upsert" && a.fresh[e.name+"/"+id]
 	if a.opt.User != nil {
-		if err := tx.mayPush(a.opt.User, e, id, data); err != nil {
+		if err := tx.mayPush(a.opt.User, e, id, data, fresh); err != nil {
 			return "", err
 		}
 	}
@@ -454,7 +591,7 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 		ch.Data = data
 	}
 	ch.EntityID = id
-	absorbed, err := a.write(e, &ch, data)
+	absorbed, err := a.write(e, &ch, data, p, fresh)
 	if err != nil {
 		return "", err
 	}
@@ -463,15 +600,23 @@ func (a *applier) apply(ch backend.Change) (string, error) {
 		// record it created lives on as the one it merged into.
 		ch.Op = "absorbed"
 	}
-	if err := tx.logChange(ch, a.opt.Origin, a.opt.FromServer); err != nil {
+	if p.logged != "" && p.loggedErr == nil {
+		err = tx.logChangeData(ch, p.logged, a.opt.Origin, a.opt.FromServer)
+	} else {
+		err = tx.logChange(ch, a.opt.Origin, a.opt.FromServer)
+	}
+	if err != nil {
 		return "", err
 	}
+	a.seen[ch.ID] = true
 	return ChangeApplied, nil
 }
 
 // write applies one upsert or delete to the row, field by field. absorbed
 // reports a new record that merged into an existing one (see claimUnique).
-func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) (absorbed bool, err error) {
+// p is the change's preparation (empty if it does not apply); fresh says
+// the record is new here.
+func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any, p *prepared, fresh bool) (absorbed bool, err error) {
 	tx := a.tx
 	id := ch.EntityID
 	if e.immutable {
@@ -479,20 +624,29 @@ func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) 
 		if ch.Op != "upsert" {
 			return false, reject("%s records are never changed or deleted", e.name)
 		}
-		row, err := tx.rowValues(e, id, e.key)
-		if err != nil || row != nil {
-			return false, err
+		if !fresh {
+			row, err := tx.rowValues(e, id, e.key)
+			if err != nil || row != nil {
+				return false, err
+			}
 		}
 		for col, nn := range e.notNull {
 			if _, ok := data[col]; nn && !ok && e.colSet[col] {
 				return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
 			}
 		}
-		cols, err := e.columns(nil, data)
+		cols, err := p.newCols, p.newErr
+		if cols == nil && err == nil {
+			cols, err = e.columns(nil, data)
+		}
 		if err != nil {
 			return false, reject("%v", err)
 		}
-		return false, tx.storeRow(e, id, true, cols)
+		_, err = tx.storeRow(e, id, true, cols)
+		return false, err
+	}
+	if fresh {
+		return a.writeNew(e, ch, data, p)
 	}
 	c, err := tx.loadClock(e.name, id)
 	if err != nil {
@@ -570,11 +724,15 @@ func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) 
 			}
 		}
 	}
-	if err := tx.storeRow(e, id, row == nil, cols); err != nil {
+	if _, err := tx.storeRow(e, id, row == nil, cols); err != nil {
 		return false, err
 	}
 	for f, v := range win {
-		c.set(f, v, ch.HLC)
+		if h, ok := p.hashes[f]; ok {
+			c.m[f], c.h[f] = ch.HLC, h
+		} else {
+			c.set(f, v, ch.HLC)
+		}
 	}
 	if err := a.writeChildren(e, id, data); err != nil {
 		return false, err
@@ -588,9 +746,54 @@ func (a *applier) write(e *syncEntity, ch *backend.Change, data map[string]any) 
 	return false, nil
 }
 
+// writeNew stores a record this node had no trace of when the batch began
+// (no row, no field clocks, no tombstone): what write does for one, without
+// asking the database what it knows, since it knows nothing. Every field
+// wins, and there is nothing to be in conflict with.
+func (a *applier) writeNew(e *syncEntity, ch *backend.Change, data map[string]any, p *prepared) (absorbed bool, err error) {
+	tx := a.tx
+	id := ch.EntityID
+	if e.unique != "" {
+		if merged, absorbed, err := a.claimUnique(e, ch, data); err != nil || merged {
+			return absorbed, err
+		}
+	}
+	if len(p.hashes) == 0 {
+		return false, nil // no field to write
+	}
+	if p.newErr != nil {
+		return false, reject("%v", p.newErr)
+	}
+	if p.partial {
+		return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
+	}
+	res, err := tx.insertRow(e, id, p.insert, p.insertArgs)
+	if err != nil {
+		return false, err
+	}
+	if err := a.writeChildren(e, id, data); err != nil {
+		return false, err
+	}
+	if err := tx.saveClockText(e.name, id, p.newClock, ""); err != nil {
+		return false, err
+	}
+	if p.newIndex != nil {
+		return false, e.afterInsert(tx, id, res, p.newIndex)
+	}
+	if e.afterApply != nil {
+		return false, e.afterApply(tx, id)
+	}
+	return false, nil
+}
+
 // columns turns winning fields into column values: a JSON column is the
 // row's object with the winning keys set.
 func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string]any, error) {
+	return e.columnsEnc(row, win, nil)
+}
+
+// columnsEnc is columns with some fields' values already in JSON (enc).
+func (e *syncEntity) columnsEnc(row map[string]any, win map[string]any, enc map[string][]byte) (map[string]any, error) {
 	cols := map[string]any{}
 	objs := map[string]map[string]any{}
 	for f, v := range win {
@@ -612,7 +815,7 @@ func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string
 		obj[sub] = v
 	}
 	for col, obj := range objs {
-		b, err := json.Marshal(obj)
+		b, err := appendObject(obj, col+".", enc)
 		if err != nil {
 			return nil, err
 		}
@@ -621,8 +824,56 @@ func (e *syncEntity) columns(row map[string]any, win map[string]any) (map[string
 	return cols, nil
 }
 
+// appendObject is appendJSON of obj, taking the JSON of obj[k] from
+// enc[prefix+k] where it is there.
+func appendObject(obj map[string]any, prefix string, enc map[string][]byte) ([]byte, error) {
+	if len(enc) == 0 {
+		return appendJSON(nil, obj)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b := []byte{'{'}
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		if j, ok := enc[prefix+k]; ok {
+			b = append(b, j...)
+			continue
+		}
+		var err error
+		if b, err = appendJSON(b, obj[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// insertStatement is the statement and arguments that insert a row.
+func (e *syncEntity) insertStatement(cols map[string]any) (string, []any) {
+	names := make([]string, 0, len(cols))
+	for col := range cols {
+		names = append(names, col)
+	}
+	sort.Strings(names)
+	args := make([]any, 0, len(names))
+	for _, col := range names {
+		args = append(args, cols[col])
+	}
+	return `INSERT INTO ` + e.table + ` (` + strings.Join(names, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(names)-1) + `)`, args
+}
+
 // storeRow inserts or updates one row's columns.
-func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]any) error {
+func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]any) (sql.Result, error) {
+	if insert {
+		query, args := e.insertStatement(cols)
+		return tx.insertRow(e, id, query, args)
+	}
 	names := make([]string, 0, len(cols))
 	for col := range cols {
 		names = append(names, col)
@@ -632,23 +883,33 @@ func (tx *Tx) storeRow(e *syncEntity, id string, insert bool, cols map[string]an
 	for _, col := range names {
 		args = append(args, cols[col])
 	}
-	err := tx.guarded(func() error {
-		if insert {
-			_, err := tx.Exec(`INSERT INTO `+e.table+` (`+strings.Join(names, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(names)-1)+`)`, args...)
-			return err
-		}
-		sets := make([]string, len(names))
-		for i, col := range names {
-			sets[i] = col + " = ?"
-		}
-		where, keyArgs, _ := e.keyWhere(id)
-		_, err := tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
+	sets := make([]string, len(names))
+	for i, col := range names {
+		sets[i] = col + " = ?"
+	}
+	where, keyArgs, _ := e.keyWhere(id)
+	var res sql.Result
+	err := tx.guarded(func() (err error) {
+		res, err = tx.Exec(`UPDATE `+e.table+` SET `+strings.Join(sets, ", ")+` WHERE `+where, append(args, keyArgs...)...)
 		return err
 	})
 	if err != nil {
-		return reject("%s %s cannot be stored: %v", e.name, id, err)
+		return nil, reject("%s %s cannot be stored: %v", e.name, id, err)
 	}
-	return nil
+	return res, nil
+}
+
+// insertRow runs a row's insertStatement.
+func (tx *Tx) insertRow(e *syncEntity, id, query string, args []any) (sql.Result, error) {
+	var res sql.Result
+	err := tx.guarded(func() (err error) {
+		res, err = tx.Exec(query, args...)
+		return err
+	})
+	if err != nil {
+		return nil, reject("%s %s cannot be stored: %v", e.name, id, err)
+	}
+	return res, nil
 }
 
 func (a *applier) writeChildren(e *syncEntity, id string, data map[string]any) error {
@@ -735,7 +996,7 @@ func (a *applier) insertNew(e *syncEntity, ch *backend.Change, data map[string]a
 	if err != nil {
 		return reject("%v", err)
 	}
-	if err := a.tx.storeRow(e, ch.EntityID, true, cols); err != nil {
+	if _, err := a.tx.storeRow(e, ch.EntityID, true, cols); err != nil {
 		return err
 	}
 	if err := a.writeChildren(e, ch.EntityID, data); err != nil {
@@ -778,12 +1039,16 @@ func (a *applier) applyMerge(e *syncEntity, ch backend.Change, data map[string]a
 	if err := tx.logChange(ch, a.opt.Origin, a.opt.FromServer); err != nil {
 		return "", err
 	}
+	a.seen[ch.ID] = true
 	return ChangeApplied, nil
 }
 
 func (a *applier) recordAlias(e *syncEntity, from, to string) error {
 	a.aliases[e.name+"/"+from] = to
 	a.anyAlias = true
+	// A merge moves rows between records (a membership follows its user):
+	// what the batch knew of new records no longer holds.
+	clear(a.fresh)
 	_, err := a.tx.Exec(`INSERT INTO sync_aliases (entity, from_id, to_id, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (entity, from_id) DO UPDATE SET to_id = excluded.to_id, created_at = excluded.created_at`, e.name, from, to, ms(a.tx.now))
 	return err
@@ -896,7 +1161,10 @@ func (e *syncEntity) hasChild(table string) bool {
 
 // decodeData turns a change's data into column values: numbers become
 // int64 where they are whole (SQLite stores times as integers).
-func decodeData(v any) (map[string]any, error) {
+func decodeData(v any) (map[string]any, error) { return decodeDataKeys(v, nil) }
+
+// decodeDataKeys is decodeData sharing key strings through keys (nil: not).
+func decodeDataKeys(v any, keys keyCache) (map[string]any, error) {
 	var raw []byte
 	switch d := v.(type) {
 	case nil:
@@ -914,11 +1182,18 @@ func decodeData(v any) (map[string]any, error) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return map[string]any{}, nil
 	}
+	if m, ok := decodeObjectKeys(raw, keys); ok {
+		return m, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
 		return nil, err
+	}
+	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
+		// The log could not keep it (it keeps valid JSON).
+		return nil, errors.New("more than one JSON value")
 	}
 	for k, x := range m {
 		m[k] = columnValue(x)

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
+
+	"gatehouse/backend"
 )
 
 // syncEntity says how one table travels in the change log: a change carries
@@ -42,10 +45,22 @@ type syncEntity struct {
 	immutable bool
 	// afterApply keeps derived data (the search index) in step.
 	afterApply func(tx *Tx, id string) error
+	// prepareNew works out, away from the write transaction, what
+	// afterApply would derive for a new row from its columns (nil when it
+	// cannot tell: afterApply runs instead); afterInsert stores it once the
+	// row is in.
+	prepareNew  func(cols, fields map[string]any) *newRowIndex
+	afterInsert func(tx *Tx, id string, res sql.Result, idx *newRowIndex) error
 
 	cols    []string        // synced columns, from the schema
 	colSet  map[string]bool // the same, for lookups
 	notNull map[string]bool
+}
+
+// newRowIndex is a new row's derived data, see prepareNew.
+type newRowIndex struct {
+	derived map[string]any // derived column -> value
+	search  string         // the search row's text
 }
 
 type childTable struct {
@@ -63,7 +78,8 @@ func syncEntities() []*syncEntity {
 		{name: "setting", table: "settings", key: []string{"key"}},
 		{name: "account", table: "accounts", key: []string{"id"}, local: []string{"num"}, jsonCols: []string{"profile"},
 			derived: []string{"display_name", "email", "tax_id", "status"},
-			refs:    map[string]string{"created_by": "user"}, afterApply: reindexAccount},
+			refs:    map[string]string{"created_by": "user"}, afterApply: reindexAccount,
+			prepareNew: prepareAccount, afterInsert: indexNewAccount},
 		{name: "membership", table: "memberships", key: []string{"account_id", "user_id"},
 			refs: map[string]string{"account_id": "account", "user_id": "user"}},
 		{name: "kyc_case", table: "kyc_cases", key: []string{"id"}, unique: "account_id",
@@ -175,6 +191,70 @@ func reindexAccount(tx *Tx, id string) error {
 		}
 	}
 	return tx.indexAccount(r.num, a)
+}
+
+// prepareAccount derives a new account's columns and search text from the
+// columns a change brings (fields are the change's, from which the profile
+// column was made), as reindexAccount does from the stored row. It gives up
+// (nil) on anything the stored row would not hold as it came: a missing
+// column, or a value of another type than the column's.
+func prepareAccount(cols, fields map[string]any) *newRowIndex {
+	text := func(col string, to *string) bool {
+		v, ok := cols[col].(string)
+		*to = v
+		return ok
+	}
+	var a backend.Account
+	d := &a.Details
+	var profile, skip string
+	if !text("type", &d.Type) || !text("first_name", &d.FirstName) || !text("last_name", &d.LastName) ||
+		!text("company_name", &d.CompanyName) || !text("sector", &d.Sector) || !text("sector_other", &d.SectorOther) ||
+		!text("phone_type", &d.PhoneType) || !text("phone", &d.Phone) || !text("profile", &profile) ||
+		!text("display_name", &skip) || !text("email", &skip) || !text("tax_id", &skip) || !text("status", &skip) {
+		return nil
+	}
+	switch cols["phone_verified_at"].(type) {
+	case nil:
+	case int64:
+		a.PhoneVerified = true
+	default:
+		return nil
+	}
+	// The profile's fields as they are, else as reindexAccount reads them.
+	obj := map[string]any{}
+	for f, v := range fields {
+		if sub, ok := strings.CutPrefix(f, "profile."); ok {
+			obj[sub] = v
+		}
+	}
+	if !fillStruct(reflect.ValueOf(&a.Profile).Elem(), obj) {
+		a.Profile = backend.CompanyProfile{}
+		if json.Unmarshal([]byte(profile), &a.Profile) != nil {
+			return nil
+		}
+	}
+	return &newRowIndex{
+		derived: map[string]any{"display_name": displayName(a.Details), "email": a.Profile.Email,
+			"tax_id": taxID(a.Profile.Requisites), "status": accountStatus(&a)},
+		search: searchBody(&a),
+	}
+}
+
+// indexNewAccount writes a new account's search row. The row's num is
+// the insert's rowid on SQLite; pgx has no LastInsertId, so PostgreSQL
+// reads it back.
+func indexNewAccount(tx *Tx, id string, res sql.Result, idx *newRowIndex) error {
+	var num int64
+	var err error
+	if tx.db.eng.postgres {
+		err = tx.QueryRow(`SELECT num FROM accounts WHERE id = ?`, id).Scan(&num)
+	} else {
+		num, err = res.LastInsertId()
+	}
+	if err != nil {
+		return err
+	}
+	return tx.indexSearch(num, idx.search)
 }
 
 // flatten turns a row into sync fields: a JSON column's top-level keys

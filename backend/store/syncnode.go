@@ -17,10 +17,12 @@ import (
 // hand-over.
 
 // PendingChanges returns local changes the server has not acknowledged,
-// oldest first.
-func (db *DB) PendingChanges(ctx context.Context, limit int) ([]backend.Change, error) {
+// oldest first, from after the log position after (0: the start). A push
+// loop passes the last one it sent: the query then starts there instead of
+// stepping over every change pushed before (it runs on the origin index).
+func (db *DB) PendingChanges(ctx context.Context, after int64, limit int) ([]backend.Change, error) {
 	return db.readChanges(ctx, `SELECT seq, id, entity, entity_id, op, data, hlc, base FROM changes
-		WHERE pushed_at IS NULL AND origin = '' ORDER BY seq LIMIT ?`, limit)
+		WHERE pushed_at IS NULL AND origin = '' AND seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
 
 // PendingCount counts local changes not yet acknowledged by the server.
@@ -247,7 +249,8 @@ func recordAccount(row func(query string, args ...any) *sql.Row, entity, id stri
 
 // mayPush checks a pushed change against the pushing user's role: the
 // same rules as the screens, applied to records instead of forms.
-func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string]any) error {
+// fresh says the record is known not to be here, which saves looking.
+func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string]any, fresh bool) error {
 	if u.Role == backend.RoleAdmin {
 		return nil
 	}
@@ -255,7 +258,9 @@ func (tx *Tx) mayPush(u *backend.User, e *syncEntity, id string, data map[string
 		return reject("a %s may not change %s %s", u.Role, e.name, id)
 	}
 	exists := false
-	if v, err := tx.rowValues(e, id, e.key); err != nil {
+	if fresh {
+		// No row: exists stays false.
+	} else if v, err := tx.rowValues(e, id, e.key); err != nil {
 		return err
 	} else if v != nil {
 		exists = true
@@ -564,7 +569,7 @@ func (db *DB) ResolveConflict(ctx context.Context, id string, reverse bool) erro
 			if err != nil {
 				return err
 			}
-			if err := tx.storeRow(e, entityID, false, cols); err != nil {
+			if _, err := tx.storeRow(e, entityID, false, cols); err != nil {
 				return err
 			}
 			if e.afterApply != nil {
@@ -627,10 +632,19 @@ func (db *DB) MayReadFile(ctx context.Context, u *backend.User, sum string) (boo
 // here, with a conflict record saying why, for someone to look at.
 func (db *DB) Acknowledge(ctx context.Context, results []ApplyResult) error {
 	return db.update(ctx, func(tx *Tx) error {
-		for _, r := range results {
-			if _, err := tx.Exec(`UPDATE changes SET pushed_at = ? WHERE id = ? AND pushed_at IS NULL`, ms(tx.now), r.ID); err != nil {
+		// One statement per 500 changes: a first sync acknowledges thousands.
+		const chunk = 500
+		args := make([]any, 0, chunk+1)
+		for start := 0; start < len(results); start += chunk {
+			args = append(args[:0], ms(tx.now))
+			for _, r := range results[start:min(start+chunk, len(results))] {
+				args = append(args, r.ID)
+			}
+			if _, err := tx.Exec(`UPDATE changes SET pushed_at = ? WHERE pushed_at IS NULL AND id IN (`+placeholders(len(args)-1)+`)`, args...); err != nil {
 				return fmt.Errorf("acknowledge: %w", err)
 			}
+		}
+		for _, r := range results {
 			if r.Status != ChangeRejected {
 				continue
 			}

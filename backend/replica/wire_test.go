@@ -1,0 +1,94 @@
+package replica
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"gatehouse/backend"
+)
+
+// decodeWithEncodingJSON is how a push was read before readPush.
+func decodeWithEncodingJSON(b []byte) (PushInput, error) {
+	var in PushInput
+	err := json.NewDecoder(bytes.NewReader(b)).Decode(&in)
+	return in, err
+}
+
+var pushSamples = func() []string {
+	client, _ := json.Marshal(PushInput{Changes: toWire([]backend.Change{
+		{ID: "c1", Entity: "account", EntityID: "a1", Op: "upsert", HLC: "1795000000001-00000-n", Seq: 7,
+			Data: json.RawMessage(`{"id":"a1","profile.name":"Tver \u003cCo\u003e","n":-1.5e3,"o":{"a":[1,true,null,"x\"y"]}}`)},
+		{ID: "c2", Entity: "account", EntityID: "a1", Op: "upsert", HLC: "1795000000002-00000-n", Seq: 8,
+			Base: map[string]string{"profile.name": "1795000000001-00000-n"}, Data: json.RawMessage(`{"profile.name":"B"}`)},
+	})})
+	return []string{
+		string(client), `{"changes":[],"messages":null}`, `{"changes":null}`, `{}`, ` { "changes" : [ { "id" : "x" , "data" : { } } ] } `,
+		`{"changes":[{"id":"x","data":{"a":01}}]}`, `{"changes":[{"id":"x","data":{"a":"\x"}}]}`, `{"changes":[{"ID":"x"}]}`,
+		`{"changes":[{"id":"x","id":"y"}]}`, `{"changes":[{"id":"é"}]}`, `{"changes":[{"seq":1.5}]}`, `{"changes":[{"seq":-0}]}`,
+		`{"changes":[{"data":null}]}`, `{"changes":[{"base":null}]}`, `{"changes":[{"base":{}}]}`, `{"changes":[]} trailing`,
+		`{"messages":[{"ID":"m"}]}`, `{"changes":[{"data":{"s":"\ud83d\ude00 \u00e9 \/"}}]}`, `{"changes":[{"data":[1e400]}]}`,
+		`{"changes":[{"data":{"a":tru}}]}`, `{"changes":[{"data":"\u12"}]}`, `{"changes":[{"id":"x"},]}`, `[]`, `{"changes":[{"data":-}]}`,
+	}
+}()
+
+// TestReadPush: what readPush reads, it reads as encoding/json does; the
+// desktop's own pushes go its way.
+func TestReadPush(t *testing.T) {
+	for i, s := range pushSamples {
+		var got PushInput
+		ok := readPush([]byte(s), &got)
+		if i == 0 && !ok {
+			t.Errorf("a desktop's push went encoding/json's way: %s", s)
+		}
+		checkPush(t, s, ok, got)
+	}
+}
+
+func FuzzReadPush(f *testing.F) {
+	for _, s := range pushSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got PushInput
+		ok := readPush([]byte(s), &got)
+		checkPush(t, s, ok, got)
+	})
+}
+
+func checkPush(t *testing.T, s string, ok bool, got PushInput) {
+	if !ok {
+		return
+	}
+	want, err := decodeWithEncodingJSON([]byte(s))
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("%q: readPush %+v; encoding/json %+v (%v)", s, got, want, err)
+	}
+}
+
+// BenchmarkReadPush reads a push of 1,000 account changes, both ways.
+func BenchmarkReadPush(b *testing.B) {
+	data := json.RawMessage(`{"company_name":"Offline 000001","completed_at":null,"created_at":1795000000000,"created_by":"019ab0c2-7d0e-7c3a-9f57-2b1e0c7a1d11","display_name":"Offline 000001","email":"","first_name":"Olga","id":"019ab0c2-7d0e-7c3a-9f57-2b1e0c7a1d12","last_name":"Admin","phone":"+79120000001","phone_type":"mobile","phone_verified_at":1795000000000,"profile.email":"","profile.legalAddress":{"city":"","country":"RU","line1":"","line2":"","postcode":"","region":""},"profile.maxDialogs":5,"profile.name":"Offline 000001","profile.phone":"+79120000001","profile.postalAddress":{"city":"","country":"","line1":"","line2":"","postcode":"","region":""},"profile.postalSameAsLegal":true,"profile.requisites":{"bankAccount":"","bik":"","corrAccount":"","country":"RU","gstin":"","ifsc":"","inn":"","kpp":"","ogrn":"","pan":"","settlementAccount":""},"profile.timeZone":"","sector":"telecom","sector_other":"","status":"verified","tax_id":"","type":"company","updated_at":1795000000000}`)
+	var changes []backend.Change
+	for i := range 1000 {
+		changes = append(changes, backend.Change{ID: "019ab0c2-7d0e-7c3a-9f57-2b1e0c7a1d13", Entity: "account", EntityID: "019ab0c2-7d0e-7c3a-9f57-2b1e0c7a1d12",
+			Op: "upsert", HLC: "1795000000001-00000-0123456789ab", Seq: int64(i + 1), Data: data})
+	}
+	body, _ := json.Marshal(PushInput{Changes: toWire(changes)})
+	b.Run("readPush", func(b *testing.B) {
+		for range b.N {
+			var in PushInput
+			if !readPush(body, &in) {
+				b.Fatal("not read")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		for range b.N {
+			if _, err := decodeWithEncodingJSON(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
