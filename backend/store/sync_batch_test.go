@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"gatehouse/backend"
+	"gatehouse/backend/store/storetest"
 )
 
 // batchForShortWay is a batch that takes every turn of apply: new records,
@@ -105,7 +105,7 @@ func TestShortWayMatchesGeneralWay(t *testing.T) {
 	run := func(short bool) ([]ApplyResult, string) {
 		noShortWay = !short
 		defer func() { noShortWay = false }()
-		db, err := Open(ctx, filepath.Join(t.TempDir(), "gatehouse.db"))
+		db, err := Open(ctx, storetest.MustPath(t))
 		if err != nil {
 			t.Fatal(err)
 		}
