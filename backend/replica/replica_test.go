@@ -523,6 +523,10 @@ func TestBadInput(t *testing.T) {
 	change := func(id, entity, entityID, data string, ms int64) string {
 		return fmt.Sprintf(`{"id":%q,"entity":%q,"entityId":%q,"op":"upsert","data":%s,"hlc":%q}`, id, entity, entityID, data, hlc(ms))
 	}
+	acct, err := server.accounts.SaveAccountDetails(server.as(t, adminEmail), "", company("Valid Ltd"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := server.dump(t)
 
 	tests := []struct {
@@ -541,6 +545,12 @@ func TestBadInput(t *testing.T) {
 		{"unknown record, partial", admin, `{"changes":[` + change("c7", "account", "0190aaaa-0000-7000-8000-000000000000", `{"company_name":"X"}`, now) + `]}`, 200, "not known here"},
 		{"agent adds a consent to staff", agent, `{"changes":[` + change("c12", "consent", "0190aaaa-0000-7000-8000-000000000002", `{"id":"0190aaaa-0000-7000-8000-000000000002","user_id":"`+adminID+`","kind":"terms","version":"x","accepted_at":1}`, now) + `]}`, 200, "may not change"},
 		{"hard delete of a document", admin, `{"changes":[{"id":"c11","entity":"kyc_document","entityId":"0190aaaa-0000-7000-8000-000000000001","op":"delete","hlc":"` + hlc(now) + `"}]}`, 200, "never deleted"},
+		// Values the forms would refuse: the change is refused, with what is wrong.
+		{"unknown time zone", admin, `{"changes":[` + change("c15", "user", adminID, `{"time_zone":"Mars/Olympus"}`, now) + `]}`, 200, `unknown time zone \"Mars/Olympus\"`},
+		{"name with a direction override", admin, `{"changes":[` + change("c16", "user", adminID, `{"name":"Olga\u202eAdmin"}`, now) + `]}`, 200, "invisible or text-direction"},
+		{"phone not a number", admin, `{"changes":[` + change("c17", "user", adminID, `{"phone":"call me"}`, now) + `]}`, 200, "not a valid number"},
+		{"account type unknown", admin, `{"changes":[` + change("c18", "account", acct.ID, `{"type":"spaceship"}`, now+1000) + `]}`, 200, "details.type"},
+		{"INN with a wrong checksum", admin, `{"changes":[` + change("c19", "account", acct.ID, `{"profile.requisites":{"country":"RU","inn":"7707083894"}}`, now+1000) + `]}`, 200, "requisites.inn"},
 		{"too many changes", admin, `{"changes":[` + strings.TrimSuffix(strings.Repeat(change("c8", "user", adminID, `{}`, now)+",", store.MaxBatch+1), ",") + `]}`, 400, "at most"},
 	}
 	for _, tt := range tests {
@@ -565,6 +575,20 @@ func TestBadInput(t *testing.T) {
 	}
 	if n := server.count(t, `SELECT count(*) FROM changes WHERE id = 'c9'`); n != 1 {
 		t.Errorf("replayed change logged %d times", n)
+	}
+
+	// A refused value refuses the batch's changes to that record only.
+	split := `{"changes":[` + change("c20", "user", adminID, `{"time_zone":"Nowhere/Else"}`, now+2) + `,` +
+		change("c21", "account", acct.ID, `{"company_name":"Renamed Ltd"}`, now+1000) + `]}`
+	if code, body := post(t, url+"/sync/push", admin, split); code != 200 || !strings.Contains(body, `"id":"c20","status":"rejected"`) ||
+		!strings.Contains(body, `"id":"c21","status":"applied"`) {
+		t.Errorf("split batch: %d %s", code, body)
+	}
+	if n := server.count(t, `SELECT count(*) FROM users WHERE time_zone = 'Nowhere/Else'`); n != 0 {
+		t.Errorf("a refused value was stored")
+	}
+	if n := server.count(t, `SELECT count(*) FROM changes WHERE id IN ('c15', 'c16', 'c17', 'c18', 'c19', 'c20')`); n != 0 {
+		t.Errorf("%d refused changes logged", n)
 	}
 
 	// A record the database refuses (its account does not exist) is

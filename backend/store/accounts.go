@@ -220,6 +220,12 @@ func checkPhoneType(f *backend.Fields, field, v string) {
 
 // validateDetails checks the account details form; phone comes back E.164.
 func (s *AccountService) validateDetails(d backend.AccountDetails) (backend.AccountDetails, error) {
+	return checkDetails(d, s.opts.DefaultRegion)
+}
+
+// checkDetails is the account details form's rules; region reads phone
+// numbers typed without a country code.
+func checkDetails(d backend.AccountDetails, region string) (backend.AccountDetails, error) {
 	var f backend.Fields
 	if d.Type != backend.AccountIndividual && d.Type != backend.AccountCompany {
 		f.Add("details.type", "account_type_invalid", nil)
@@ -241,7 +247,7 @@ func (s *AccountService) validateDetails(d backend.AccountDetails) (backend.Acco
 		d.SectorOther = ""
 	}
 	checkPhoneType(&f, "details.phoneType", d.PhoneType)
-	d.Phone = backend.NormalizePhone(&f, "details.phone", d.Phone, s.opts.DefaultRegion)
+	d.Phone = backend.NormalizePhone(&f, "details.phone", d.Phone, region)
 	return d, f.Err()
 }
 
@@ -465,6 +471,12 @@ func (s *AccountService) SaveCompany(ctx context.Context, accountID string, p ba
 var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
 
 func (s *AccountService) validateProfile(p backend.CompanyProfile, accountType string) (backend.CompanyProfile, error) {
+	return checkProfile(p, accountType, s.opts.DefaultRegion)
+}
+
+// checkProfile is the company profile form's rules (a draft may leave
+// fields empty, but not malformed).
+func checkProfile(p backend.CompanyProfile, accountType, region string) (backend.CompanyProfile, error) {
 	var f backend.Fields
 	p.Name = backend.CleanText(&f, "name", p.Name, 200, false)
 	if strings.TrimSpace(p.Email) != "" {
@@ -473,7 +485,7 @@ func (s *AccountService) validateProfile(p backend.CompanyProfile, accountType s
 		p.Email = ""
 	}
 	if strings.TrimSpace(p.Phone) != "" {
-		p.Phone = backend.NormalizePhone(&f, "phone", p.Phone, s.opts.DefaultRegion)
+		p.Phone = backend.NormalizePhone(&f, "phone", p.Phone, region)
 	} else {
 		p.Phone = ""
 	}

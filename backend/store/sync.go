@@ -425,10 +425,52 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 		return nil, backend.Errorf(backend.EINVALID, "A batch holds at most %d changes; this one has %d.", MaxBatch, len(changes))
 	}
 	results := make([]ApplyResult, len(changes))
+	// A pushed change that leaves a record its form would refuse is
+	// refused: the batch is rolled back and applied again without the
+	// changes that touched such a record (each round drops at least one,
+	// and a batch from Gatehouse's own screens passes the first time).
+	refused := map[int]string{}
+	for {
+		var keep []int
+		var batch []backend.Change
+		for i, ch := range changes {
+			if _, ok := refused[i]; !ok {
+				keep = append(keep, i)
+				batch = append(batch, ch)
+			}
+		}
+		res, bad, err := db.applyBatch(ctx, batch, opt)
+		if err != nil {
+			return nil, err
+		}
+		for j, msg := range bad {
+			refused[keep[j]] = msg
+		}
+		if len(bad) > 0 {
+			continue
+		}
+		for j, r := range res {
+			results[keep[j]] = r
+		}
+		break
+	}
+	for i, msg := range refused {
+		results[i] = ApplyResult{ID: changes[i].ID, Status: ChangeRejected, Error: msg}
+	}
+	return results, nil
+}
+
+// applyBatch applies changes in one transaction. When the pusher's
+// changes leave a record that breaks its form's rules (checkPushed), it
+// rolls back and returns, by index, the changes that touched one.
+func (db *DB) applyBatch(ctx context.Context, changes []backend.Change, opt ApplyOptions) ([]ApplyResult, map[int]string, error) {
+	results := make([]ApplyResult, len(changes))
+	var bad map[int]string
 	prep := db.prepare(changes)
 	defer prep.abandon()
+	errInvalid := errors.New("pushed records break their rules")
 	err := db.update(ctx, func(tx *Tx) error {
-		a := applier{tx: tx, opt: opt, aliases: map[string]string{}}
+		a := applier{tx: tx, opt: opt, aliases: map[string]string{}, touched: map[[2]string][]int{}}
 		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sync_aliases)`).Scan(&a.anyAlias); err != nil {
 			return err
 		}
@@ -437,6 +479,7 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 		}
 		for i, ch := range changes {
 			results[i].ID = ch.ID
+			a.cur = i
 			status, err := a.apply(ch, prep.get(i))
 			var r *rejection
 			switch {
@@ -448,12 +491,35 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 				results[i].Status = status
 			}
 		}
+		if opt.User == nil {
+			return nil // a desktop trusts its server
+		}
+		for rec, idx := range a.touched {
+			msg, err := tx.checkPushed(rec[0], rec[1])
+			if err != nil {
+				return fmt.Errorf("check %s %s: %w", rec[0], rec[1], err)
+			}
+			if msg == "" {
+				continue
+			}
+			if bad == nil {
+				bad = map[int]string{}
+			}
+			for _, i := range idx {
+				bad[i] = msg
+			}
+		}
+		if bad != nil {
+			return errInvalid
+		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	if errors.Is(err, errInvalid) {
+		return nil, bad, nil
+	} else if err != nil {
+		return nil, nil, err
 	}
-	return results, nil
+	return results, nil, nil
 }
 
 type applier struct {
@@ -469,6 +535,10 @@ type applier struct {
 	// fresh holds "entity/id" of records this node had no trace of when the
 	// batch began and that no change of the batch has touched since.
 	fresh map[string]bool
+	// touched lists, by record (entity, id), the changes of the batch
+	// applied to it; cur is the change being applied.
+	touched map[[2]string][]int
+	cur     int
 }
 
 // alias follows a merged id to the record it became.
@@ -609,6 +679,10 @@ func (a *applier) apply(ch backend.Change, p *prepared) (string, error) {
 		return "", err
 	}
 	a.seen[ch.ID] = true
+	if a.touched != nil && !absorbed {
+		k := [2]string{e.name, ch.EntityID}
+		a.touched[k] = append(a.touched[k], a.cur)
+	}
 	return ChangeApplied, nil
 }
 
