@@ -427,8 +427,8 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 	results := make([]ApplyResult, len(changes))
 	// A pushed change that leaves a record its form would refuse is
 	// refused: the batch is rolled back and applied again without the
-	// changes that touched such a record (each round drops at least one,
-	// and a batch from Gatehouse's own screens passes the first time).
+	// last change to each such record (each round drops at least one, and
+	// a batch from Gatehouse's own screens passes the first time).
 	refused := map[int]string{}
 	for {
 		var keep []int
@@ -462,11 +462,11 @@ func (db *DB) ApplyChanges(ctx context.Context, changes []backend.Change, opt Ap
 
 // applyBatch applies changes in one transaction. When the pusher's
 // changes leave a record that breaks its form's rules (checkPushed), it
-// rolls back and returns, by index, the changes that touched one.
+// rolls back and returns, by index, the last change to each such record.
 func (db *DB) applyBatch(ctx context.Context, changes []backend.Change, opt ApplyOptions) ([]ApplyResult, map[int]string, error) {
 	results := make([]ApplyResult, len(changes))
 	var bad map[int]string
-	prep := db.prepare(changes)
+	prep := db.prepare(changes, opt.User != nil)
 	defer prep.abandon()
 	errInvalid := errors.New("pushed records break their rules")
 	err := db.update(ctx, func(tx *Tx) error {
@@ -479,7 +479,7 @@ func (db *DB) applyBatch(ctx context.Context, changes []backend.Change, opt Appl
 		}
 		for i, ch := range changes {
 			results[i].ID = ch.ID
-			a.cur = i
+			a.cur, a.prechecked = i, false
 			status, err := a.apply(ch, prep.get(i))
 			var r *rejection
 			switch {
@@ -505,9 +505,9 @@ func (db *DB) applyBatch(ctx context.Context, changes []backend.Change, opt Appl
 			if bad == nil {
 				bad = map[int]string{}
 			}
-			for _, i := range idx {
-				bad[i] = msg
-			}
+			// The last change to the record takes the blame: without it,
+			// the next round finds out whether the earlier ones stand.
+			bad[idx[len(idx)-1]] = msg
 		}
 		if bad != nil {
 			return errInvalid
@@ -539,6 +539,10 @@ type applier struct {
 	// applied to it; cur is the change being applied.
 	touched map[[2]string][]int
 	cur     int
+	// prechecked: the change being applied made a new record that passed
+	// its rules when the batch was prepared (writeNew), so checkPushed
+	// need not read it back unless another change touches it.
+	prechecked bool
 }
 
 // alias follows a merged id to the record it became.
@@ -679,7 +683,7 @@ func (a *applier) apply(ch backend.Change, p *prepared) (string, error) {
 		return "", err
 	}
 	a.seen[ch.ID] = true
-	if a.touched != nil && !absorbed {
+	if a.touched != nil && !absorbed && !a.prechecked {
 		k := [2]string{e.name, ch.EntityID}
 		a.touched[k] = append(a.touched[k], a.cur)
 	}
@@ -840,6 +844,13 @@ func (a *applier) writeNew(e *syncEntity, ch *backend.Change, data map[string]an
 	}
 	if p.partial {
 		return false, reject("%s %s is not known here and the change does not hold all of it", e.name, id)
+	}
+	if p.newIndex != nil && p.newIndex.checked {
+		// Checked while the batch was prepared: the whole record is here.
+		if p.newIndex.problem != "" {
+			return false, reject("%s %s: %s", e.name, id, p.newIndex.problem)
+		}
+		a.prechecked = true
 	}
 	res, err := tx.insertRow(e, id, p.insert, p.insertArgs)
 	if err != nil {

@@ -57,7 +57,9 @@ type prepBatch struct {
 }
 
 // prepare starts preparing changes on all cores; get waits for one.
-func (db *DB) prepare(changes []backend.Change) *prepBatch {
+// check runs new records through their form's rules too (a device's push
+// on the server, see checkPushed).
+func (db *DB) prepare(changes []backend.Change, check bool) *prepBatch {
 	chunks := (len(changes) + prepChunk - 1) / prepChunk
 	p := &prepBatch{items: make([]prepared, len(changes)), done: make([]chan struct{}, chunks)}
 	for i := range p.done {
@@ -77,7 +79,7 @@ func (db *DB) prepare(changes []backend.Change) *prepBatch {
 				}
 				if !p.stop.Load() {
 					for i := c * prepChunk; i < min((c+1)*prepChunk, len(changes)); i++ {
-						db.prepareOne(&changes[i], &p.items[i], keys)
+						db.prepareOne(&changes[i], &p.items[i], keys, check)
 					}
 				}
 				close(p.done[c])
@@ -96,7 +98,7 @@ func (p *prepBatch) get(i int) *prepared {
 // abandon tells the workers to skip what is left (the batch failed).
 func (p *prepBatch) abandon() { p.stop.Store(true) }
 
-func (db *DB) prepareOne(ch *backend.Change, p *prepared, keys keyCache) {
+func (db *DB) prepareOne(ch *backend.Change, p *prepared, keys keyCache, check bool) {
 	p.wall, p.wallOK = backend.HLCWall(ch.HLC)
 	e := db.entities[ch.Entity]
 	if e == nil {
@@ -177,7 +179,7 @@ func (db *DB) prepareOne(ch *backend.Change, p *prepared, keys keyCache) {
 		return
 	}
 	if e.prepareNew != nil {
-		p.newIndex = e.prepareNew(p.newCols, win)
+		p.newIndex = e.prepareNew(p.newCols, win, check)
 	}
 	// What writeNew checks and runs (only the immutable way uses newCols
 	// as such, and these are not immutable).

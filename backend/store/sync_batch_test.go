@@ -16,20 +16,27 @@ import (
 // a record created and edited in one batch, a change sent twice, a record
 // deleted and written again, derived columns that need correcting, a
 // composite key, an immutable record sent twice, and refused changes.
+func testHLC(n int) string { return fmt.Sprintf("%013d-%05d-desktop00001", 1795000000000+int64(n), 0) }
+
+// testAccount is a whole account record as a desktop logs a new one.
+func testAccount(id, name, status string) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"id":%q,"type":"company","first_name":"Olga","last_name":"Admin","company_name":%q,
+		"sector":"telecom","sector_other":"","phone_type":"mobile","phone":"+79120000001","phone_verified_at":1795000000000,
+		"profile.name":%q,"profile.email":"","profile.phone":"+79120000001","profile.timeZone":"","profile.maxDialogs":5,
+		"profile.requisites":{"country":"RU","inn":"7707083893"},"profile.legalAddress":{"country":"RU","city":"<Tver> & Co"},
+		"profile.postalSameAsLegal":true,"display_name":%q,"email":"","tax_id":"","status":%q,
+		"created_by":"u1","created_at":1795000000000,"updated_at":1795000000000,"completed_at":null}`, id, name, name, name, status))
+}
+
+func testUser() json.RawMessage {
+	return json.RawMessage(`{"id":"u1","name":"Olga","email":"olga@example.com","phone":"+79120000001","time_zone":"Europe/Moscow",
+		"role":"admin","password_hash":"x","email_verified_at":1795000000000,"phone_verified_at":null,"created_at":1795000000000,"updated_at":1795000000000}`)
+}
+
 func batchForShortWay() []backend.Change {
-	hlc := func(n int) string { return fmt.Sprintf("%013d-%05d-desktop00001", 1795000000000+int64(n), 0) }
-	account := func(id, name, status string) json.RawMessage {
-		return json.RawMessage(fmt.Sprintf(`{"id":%q,"type":"company","first_name":"Olga","last_name":"Admin","company_name":%q,
-			"sector":"telecom","sector_other":"","phone_type":"mobile","phone":"+79120000001","phone_verified_at":1795000000000,
-			"profile.name":%q,"profile.email":"","profile.phone":"+79120000001","profile.timeZone":"","profile.maxDialogs":5,
-			"profile.requisites":{"country":"RU","inn":"7707083893"},"profile.legalAddress":{"country":"RU","city":"<Tver> & Co"},
-			"profile.postalSameAsLegal":true,"display_name":%q,"email":"","tax_id":"","status":%q,
-			"created_by":"u1","created_at":1795000000000,"updated_at":1795000000000,"completed_at":null}`, id, name, name, name, status))
-	}
+	hlc, account := testHLC, testAccount
 	return []backend.Change{
-		{ID: "c-user", Entity: "user", EntityID: "u1", Op: "upsert", HLC: hlc(1), Data: json.RawMessage(`{"id":"u1","name":"Olga",
-			"email":"olga@example.com","phone":"+79120000001","time_zone":"Europe/Moscow","role":"admin","password_hash":"x",
-			"email_verified_at":1795000000000,"phone_verified_at":null,"created_at":1795000000000,"updated_at":1795000000000}`)},
+		{ID: "c-user", Entity: "user", EntityID: "u1", Op: "upsert", HLC: hlc(1), Data: testUser()},
 		{ID: "c-a1", Entity: "account", EntityID: "a1", Op: "upsert", HLC: hlc(2), Data: account("a1", "Northwind", "verified")},
 		// The same change again in the same batch: a duplicate.
 		{ID: "c-a1", Entity: "account", EntityID: "a1", Op: "upsert", HLC: hlc(2), Data: account("a1", "Northwind", "verified")},
@@ -152,5 +159,55 @@ func TestShortWayMatchesGeneralWay(t *testing.T) {
 	// Contoso's change says profile_complete; its profile is not.
 	if !strings.Contains(shortState, "2 a2 company Olga Contoso") || strings.Contains(shortState, "profile_complete u1") {
 		t.Errorf("derived columns not corrected:\n%s", shortState)
+	}
+}
+
+// TestPushedRecordsFollowTheFormsRules: on the server, a device's change
+// that leaves a record its form would refuse is refused, whether the
+// record is new (checked while the batch is prepared) or edited (read back
+// after the batch), and the batch's other changes apply.
+func TestPushedRecordsFollowTheFormsRules(t *testing.T) {
+	ctx := context.Background()
+	badINN := json.RawMessage(strings.Replace(string(testAccount("a1", "Bad INN", "verified")), "7707083893", "7707083894", 1))
+	batch := []backend.Change{
+		{ID: "c-user", Entity: "user", EntityID: "u1", Op: "upsert", HLC: testHLC(1), Data: testUser()},
+		{ID: "c-a1", Entity: "account", EntityID: "a1", Op: "upsert", HLC: testHLC(2), Data: badINN},
+		{ID: "c-a2", Entity: "account", EntityID: "a2", Op: "upsert", HLC: testHLC(3), Data: testAccount("a2", "Good", "verified")},
+		{ID: "c-a2-edit", Entity: "account", EntityID: "a2", Op: "upsert", HLC: testHLC(4), Data: json.RawMessage(`{"type":"spaceship"}`)},
+		{ID: "c-a3", Entity: "account", EntityID: "a3", Op: "upsert", HLC: testHLC(5), Data: testAccount("a3", "Also good", "verified")},
+	}
+	want := map[string]string{"c-user": ChangeApplied, "c-a1": "requisites.inn", "c-a2": ChangeApplied, "c-a2-edit": "details.type", "c-a3": ChangeApplied}
+	for _, short := range []bool{true, false} {
+		noShortWay = !short
+		db, err := Open(ctx, storetest.MustPath(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := db.ApplyChanges(ctx, batch, ApplyOptions{Origin: "device", User: &backend.User{ID: "u1", Role: backend.RoleAdmin}})
+		noShortWay = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			w := want[r.ID]
+			if (w == ChangeApplied && r.Status != ChangeApplied) || (w != ChangeApplied && (r.Status != ChangeRejected || !strings.Contains(r.Error, w))) {
+				t.Errorf("short=%v: %s: %s %q, want %s", short, r.ID, r.Status, r.Error, w)
+			}
+		}
+		var names []string
+		rows, err := db.read.QueryContext(ctx, `SELECT id || ' ' || type FROM accounts ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			names = append(names, s)
+		}
+		rows.Close()
+		if got := strings.Join(names, ", "); got != "a2 company, a3 company" {
+			t.Errorf("short=%v: accounts %s", short, got)
+		}
+		db.Close()
 	}
 }

@@ -214,7 +214,7 @@ func BenchmarkPrepareAccount(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		var p prepared
-		db.prepareOne(&ch, &p, keys)
+		db.prepareOne(&ch, &p, keys, false)
 		if p.newIndex == nil {
 			b.Fatal("no index")
 		}

@@ -49,7 +49,7 @@ type syncEntity struct {
 	// afterApply would derive for a new row from its columns (nil when it
 	// cannot tell: afterApply runs instead); afterInsert stores it once the
 	// row is in.
-	prepareNew  func(cols, fields map[string]any) *newRowIndex
+	prepareNew  func(cols, fields map[string]any, check bool) *newRowIndex
 	afterInsert func(tx *Tx, id string, res sql.Result, idx *newRowIndex) error
 
 	cols    []string        // synced columns, from the schema
@@ -61,6 +61,10 @@ type syncEntity struct {
 type newRowIndex struct {
 	derived map[string]any // derived column -> value
 	search  string         // the search row's text
+	// checked: the row went through its form's rules, and problem says
+	// what breaks them ("" when nothing does).
+	checked bool
+	problem string
 }
 
 type childTable struct {
@@ -198,7 +202,7 @@ func reindexAccount(tx *Tx, id string) error {
 // column was made), as reindexAccount does from the stored row. It gives up
 // (nil) on anything the stored row would not hold as it came: a missing
 // column, or a value of another type than the column's.
-func prepareAccount(cols, fields map[string]any) *newRowIndex {
+func prepareAccount(cols, fields map[string]any, check bool) *newRowIndex {
 	text := func(col string, to *string) bool {
 		v, ok := cols[col].(string)
 		*to = v
@@ -233,11 +237,15 @@ func prepareAccount(cols, fields map[string]any) *newRowIndex {
 			return nil
 		}
 	}
-	return &newRowIndex{
+	idx := &newRowIndex{
 		derived: map[string]any{"display_name": displayName(a.Details), "email": a.Profile.Email,
 			"tax_id": taxID(a.Profile.Requisites), "status": accountStatus(&a)},
 		search: searchBody(&a),
 	}
+	if check {
+		idx.checked, idx.problem = true, accountProblem(&a)
+	}
+	return idx
 }
 
 // indexNewAccount writes a new account's search row. The row's num is

@@ -71,11 +71,15 @@ func clean(record, field, v string, max int, required bool) string {
 }
 
 func fieldProblem(record string, f backend.Fields) string {
+	return record + ": " + fieldList(f)
+}
+
+func fieldList(f backend.Fields) string {
 	parts := make([]string, len(f))
 	for i, e := range f {
 		parts[i] = e.Field + ": " + e.Message
 	}
-	return record + ": " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 func (tx *Tx) checkUser(id string) (string, error) {
@@ -110,23 +114,30 @@ func (tx *Tx) checkAccount(id string) (string, error) {
 	if err != nil {
 		return "", noRow(err)
 	}
-	record := "account " + id
-	d, err := checkDetails(r.acct.Details, "")
-	var e *backend.Error
-	if errors.As(err, &e) {
-		return fieldProblem(record, e.Fields), nil
-	} else if err != nil {
-		return "", err
-	}
-	if d != r.acct.Details {
-		return record + ": details are not in the form the app writes", nil
-	}
-	if _, err := checkProfile(r.acct.Profile, d.Type, ""); errors.As(err, &e) {
-		return fieldProblem(record+" profile", e.Fields), nil
-	} else if err != nil {
-		return "", err
+	if p := accountProblem(&r.acct); p != "" {
+		return "account " + id + ": " + p, nil
 	}
 	return "", nil
+}
+
+// accountProblem says what breaks the account forms' rules, or "".
+func accountProblem(a *backend.Account) string {
+	d, err := checkDetails(a.Details, "")
+	var e *backend.Error
+	if errors.As(err, &e) {
+		return fieldList(e.Fields)
+	} else if err != nil {
+		return err.Error()
+	}
+	if d != a.Details {
+		return "details are not in the form the app writes"
+	}
+	if _, err := checkProfile(a.Profile, d.Type, ""); errors.As(err, &e) {
+		return "profile " + fieldList(e.Fields)
+	} else if err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 func (tx *Tx) checkMembership(id string) (string, error) {
