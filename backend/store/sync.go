@@ -1270,6 +1270,12 @@ func decodeDataKeys(v any, keys keyCache) (map[string]any, error) {
 	if m, ok := decodeObjectKeys(raw, keys); ok {
 		return m, nil
 	}
+	return decodeDataSlow(raw)
+}
+
+// decodeDataSlow is decodeData through encoding/json, for what the fast
+// decoder does not take (and for its tests to compare with).
+func decodeDataSlow(raw []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any

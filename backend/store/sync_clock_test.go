@@ -1,10 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"hash/fnv"
 	"path/filepath"
 	"reflect"
@@ -94,21 +92,7 @@ func TestAppendJSONIsMarshal(t *testing.T) {
 }
 
 // slowDecode is decodeData's encoding/json way.
-func slowDecode(raw []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
-		return nil, errors.New("more than one JSON value")
-	}
-	for k, x := range m {
-		m[k] = columnValue(x)
-	}
-	return m, nil
-}
+func slowDecode(raw []byte) (map[string]any, error) { return decodeDataSlow(raw) }
 
 var decodeSamples = []string{
 	`{}`, ` { } `, `{"a":1,"b":-2,"c":0,"d":-0,"e":9223372036854775807,"f":-9223372036854775808}`,
