@@ -8,6 +8,7 @@ import { asApiError } from '../api/errors';
 import { canCreateAccounts, canExportAllEmployees } from '../account/fields';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
+import { ListTable } from '../components/ListTable';
 import { AppLayout } from '../components/AppLayout';
 import { BatchExportModal, useBatchExport } from '../components/exports/BatchExport';
 import { IconDownload, IconFile, IconPlus, IconSearch } from '../components/icons';
@@ -193,99 +194,94 @@ export function AccountsPage() {
           </Group>
         )}
 
-        {items === null ? (
-          <Center py="xl">{loading && <Loader size="sm" aria-label={t('common.loading')} />}</Center>
-        ) : items.length === 0 ? (
-          <Text c="dimmed" ta="center" py="xl" data-testid="accounts-empty">
-            {filtered ? t('accounts.noMatch') : t('accounts.empty')}
-          </Text>
-        ) : (
-          <Table.ScrollContainer minWidth={900} mt="md">
-            <Table highlightOnHover verticalSpacing="sm" style={{ opacity: loading ? 0.6 : 1 }} data-testid="accounts-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th w={44}>
-                    <Checkbox
-                      aria-label={t('exports.selectPage')}
-                      checked={shown.length > 0 && onPage === shown.length}
-                      indeterminate={onPage > 0 && onPage < shown.length}
-                      onChange={(e) => togglePage(e.currentTarget.checked)}
-                      data-testid="accounts-select-page"
-                    />
-                  </Table.Th>
-                  <Table.Th>{t('accounts.col.name')}</Table.Th>
-                  <Table.Th>{t('accounts.col.type')}</Table.Th>
-                  <Table.Th>{t('accounts.col.email')}</Table.Th>
-                  <Table.Th>{t('accounts.col.phone')}</Table.Th>
-                  <Table.Th>{t('accounts.col.taxId')}</Table.Th>
-                  <Table.Th>{t('accounts.col.status')}</Table.Th>
-                  <Table.Th>{t('accounts.col.created')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((a) => (
-                  <Table.Tr
-                    key={a.id}
-                    className="gh-click-row"
-                    tabIndex={0}
-                    onClick={() => open(a.id)}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Enter') open(a.id);
-                    }}
-                    data-testid={`accounts-row-${a.id}`}
-                    data-selected={selected.has(a.id) || undefined}
-                  >
-                    <Table.Td onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-                      <Checkbox
-                        aria-label={t('exports.selectOne', { name: a.name || t('accounts.unnamed') })}
-                        checked={selected.has(a.id)}
-                        onChange={(e) => toggle(a.id, e.currentTarget.checked)}
-                        data-testid={`accounts-select-${a.id}`}
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" fw={600}>
-                        {a.name || t('accounts.unnamed')}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{t(`accountDetails.${a.type}`)}</Text>
-                    </Table.Td>
-                    <Table.Td>{a.email ? <Text size="sm">{a.email}</Text> : none}</Table.Td>
-                    <Table.Td>
-                      {a.phone ? (
-                        <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
-                          {a.phone}
-                        </Text>
-                      ) : (
-                        none
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      {a.taxId ? (
-                        <Text size="sm" ff="monospace">
-                          {a.taxId}
-                        </Text>
-                      ) : (
-                        none
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={STATUS_COLORS[a.status]} data-status={a.status} style={{ minWidth: 'max-content' }}>
-                        {t(`accounts.statuses.${a.status}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {formatDate(a.createdAt, lang, user?.timeZone, 'numeric')}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
+        <ListTable
+          items={items}
+          loading={loading}
+          empty={filtered ? t('accounts.noMatch') : t('accounts.empty')}
+          testid="accounts-table"
+          emptyTestid="accounts-empty"
+          minWidth={900}
+          mt="md"
+          head={
+            <>
+              <Table.Th w={44}>
+                <Checkbox
+                  aria-label={t('exports.selectPage')}
+                  checked={shown.length > 0 && onPage === shown.length}
+                  indeterminate={onPage > 0 && onPage < shown.length}
+                  onChange={(e) => togglePage(e.currentTarget.checked)}
+                  data-testid="accounts-select-page"
+                />
+              </Table.Th>
+              <Table.Th>{t('accounts.col.name')}</Table.Th>
+              <Table.Th>{t('accounts.col.type')}</Table.Th>
+              <Table.Th>{t('accounts.col.email')}</Table.Th>
+              <Table.Th>{t('accounts.col.phone')}</Table.Th>
+              <Table.Th>{t('accounts.col.taxId')}</Table.Th>
+              <Table.Th>{t('accounts.col.status')}</Table.Th>
+              <Table.Th>{t('accounts.col.created')}</Table.Th>
+            </>
+          }
+          row={(a) => (
+            <Table.Tr
+              key={a.id}
+              className="gh-click-row"
+              tabIndex={0}
+              onClick={() => open(a.id)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') open(a.id);
+              }}
+              data-testid={`accounts-row-${a.id}`}
+              data-selected={selected.has(a.id) || undefined}
+            >
+              <Table.Td onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+                <Checkbox
+                  aria-label={t('exports.selectOne', { name: a.name || t('accounts.unnamed') })}
+                  checked={selected.has(a.id)}
+                  onChange={(e) => toggle(a.id, e.currentTarget.checked)}
+                  data-testid={`accounts-select-${a.id}`}
+                />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" fw={600}>
+                  {a.name || t('accounts.unnamed')}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{t(`accountDetails.${a.type}`)}</Text>
+              </Table.Td>
+              <Table.Td>{a.email ? <Text size="sm">{a.email}</Text> : none}</Table.Td>
+              <Table.Td>
+                {a.phone ? (
+                  <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                    {a.phone}
+                  </Text>
+                ) : (
+                  none
+                )}
+              </Table.Td>
+              <Table.Td>
+                {a.taxId ? (
+                  <Text size="sm" ff="monospace">
+                    {a.taxId}
+                  </Text>
+                ) : (
+                  none
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={STATUS_COLORS[a.status]} data-status={a.status} style={{ minWidth: 'max-content' }}>
+                  {t(`accounts.statuses.${a.status}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDate(a.createdAt, lang, user?.timeZone, 'numeric')}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          )}
+        />
 
         {items !== null && next && (
           <Center mt="lg">

@@ -1,4 +1,4 @@
-import { Badge, Center, Group, Loader, Paper, Select, Table, Text, Title } from '@mantine/core';
+import { Badge, Group, Loader, Paper, Select, Table, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
@@ -6,6 +6,7 @@ import { api, type KYCCatalogue, type KYCQueueItem } from '../api';
 import { asApiError } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
+import { ListTable } from '../components/ListTable';
 import { AppLayout } from '../components/AppLayout';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
@@ -124,73 +125,67 @@ export function KycQueuePage() {
 
         <ErrorAlert error={failure.error} secondsLeft={failure.secondsLeft} testid="kyc-queue-error" mt="md" />
 
-        {items === null ? (
-          <Center py="xl">{loading && <Loader size="sm" aria-label={t('common.loading')} />}</Center>
-        ) : items.length === 0 ? (
-          <Text c="dimmed" ta="center" py="xl" data-testid="kyc-queue-empty">
-            {filtered ? t('kycQueue.noMatch') : t('kycQueue.empty')}
-          </Text>
-        ) : (
-          <Table.ScrollContainer minWidth={860} mt="lg">
-            <Table highlightOnHover verticalSpacing="sm" style={{ opacity: loading ? 0.6 : 1 }} data-testid="kyc-queue-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('kycQueue.col.account')}</Table.Th>
-                  <Table.Th>{t('kycQueue.col.reference')}</Table.Th>
-                  <Table.Th>{t('kycQueue.col.entityType')}</Table.Th>
-                  <Table.Th>{t('kycQueue.col.state')}</Table.Th>
-                  <Table.Th>{t('kycQueue.col.submitted')}</Table.Th>
-                  <Table.Th>{t('kycQueue.col.waiting')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((it) => (
-                  <Table.Tr
-                    key={it.caseId}
-                    className="gh-click-row"
-                    tabIndex={0}
-                    onClick={() => open(it)}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Enter') open(it);
-                    }}
-                    data-testid={`kyc-queue-row-${it.caseId}`}
-                    data-account-id={it.accountId}
-                    data-state={it.state}
-                  >
-                    <Table.Td>
-                      <Text size="sm" fw={600}>
-                        {it.accountName || t('accounts.unnamed')}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
-                        {it.reference}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{entityTypeName(catalogue, it.entityType, lang) || '—'}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={STATE_COLORS[it.state]} data-state={it.state} style={{ minWidth: 'max-content' }}>
-                        {t(`kyc.states.${it.state}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {formatDateTime(it.submittedAt, lang, user?.timeZone)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }} data-testid={`kyc-queue-waiting-${it.caseId}`}>
-                        {waiting(it)}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
+        <ListTable
+          items={items}
+          loading={loading}
+          empty={filtered ? t('kycQueue.noMatch') : t('kycQueue.empty')}
+          testid="kyc-queue-table"
+          emptyTestid="kyc-queue-empty"
+          minWidth={860}
+          head={
+            <>
+              <Table.Th>{t('kycQueue.col.account')}</Table.Th>
+              <Table.Th>{t('kycQueue.col.reference')}</Table.Th>
+              <Table.Th>{t('kycQueue.col.entityType')}</Table.Th>
+              <Table.Th>{t('kycQueue.col.state')}</Table.Th>
+              <Table.Th>{t('kycQueue.col.submitted')}</Table.Th>
+              <Table.Th>{t('kycQueue.col.waiting')}</Table.Th>
+            </>
+          }
+          row={(it) => (
+            <Table.Tr
+              key={it.caseId}
+              className="gh-click-row"
+              tabIndex={0}
+              onClick={() => open(it)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') open(it);
+              }}
+              data-testid={`kyc-queue-row-${it.caseId}`}
+              data-account-id={it.accountId}
+              data-state={it.state}
+            >
+              <Table.Td>
+                <Text size="sm" fw={600}>
+                  {it.accountName || t('accounts.unnamed')}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                  {it.reference}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{entityTypeName(catalogue, it.entityType, lang) || '—'}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={STATE_COLORS[it.state]} data-state={it.state} style={{ minWidth: 'max-content' }}>
+                  {t(`kyc.states.${it.state}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTime(it.submittedAt, lang, user?.timeZone)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }} data-testid={`kyc-queue-waiting-${it.caseId}`}>
+                  {waiting(it)}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          )}
+        />
       </Paper>
     </AppLayout>
   );

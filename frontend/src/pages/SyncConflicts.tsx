@@ -1,4 +1,4 @@
-import { Badge, Button, Center, Code, Group, Loader, Paper, Switch, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, Switch, Table, Text, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { api, type Conflict } from '../api';
 import { asApiError } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
+import { ListTable } from '../components/ListTable';
 import { AppLayout } from '../components/AppLayout';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
@@ -92,103 +93,94 @@ export function SyncConflictsPage() {
           />
         </Group>
         <ErrorAlert error={failure.error} secondsLeft={failure.secondsLeft} testid="sync-conflicts-error" mt="md" />
-        {items === null ? (
-          !failure.error && (
-            <Center py="xl">
-              <Loader size="sm" />
-            </Center>
-          )
-        ) : items.length === 0 ? (
-          <Text c="dimmed" ta="center" py="xl" data-testid="sync-conflicts-empty">
-            {includeResolved ? t('syncConflicts.emptyAll') : t('syncConflicts.empty')}
-          </Text>
-        ) : (
-          <Table.ScrollContainer minWidth={900} mt="lg">
-            <Table verticalSpacing="sm" striped highlightOnHover data-testid="sync-conflicts-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('syncConflicts.what')}</Table.Th>
-                  <Table.Th>{t('syncConflicts.keptValue')}</Table.Th>
-                  <Table.Th>{t('syncConflicts.lostValue')}</Table.Th>
-                  <Table.Th>{t('syncConflicts.when')}</Table.Th>
-                  <Table.Th>{t('syncConflicts.detail')}</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((c) => (
-                  <Table.Tr key={c.id} data-testid="sync-conflict" data-id={c.id} data-kind={c.kind} data-resolved={!!c.resolvedAt}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {subjectText(t, c)}
-                      </Text>
-                      <Group gap={6} mt={4} wrap="nowrap">
-                        <Badge size="xs" variant="light" color={KIND_COLORS[c.kind] ?? 'gray'} style={{ flexShrink: 0 }}>
-                          {t(`syncConflicts.kinds.${c.kind}`, { defaultValue: c.kind })}
-                        </Badge>
-                        <Text size="xs" c="dimmed" ff="monospace" truncate maw={140} title={c.entityId}>
-                          {c.entityId}
-                        </Text>
-                      </Group>
-                    </Table.Td>
-                    <Table.Td maw={220}>
-                      <Value v={c.kept} />
-                    </Table.Td>
-                    <Table.Td maw={220}>
-                      <Value v={c.lost} />
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{formatDateTime(c.createdAt, lang)}</Text>
-                    </Table.Td>
-                    <Table.Td maw={240}>
-                      <Text size="sm" c="dimmed">
-                        {c.detail}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      {c.resolvedAt ? (
-                        <Tooltip label={formatDateTime(c.resolvedAt, lang)}>
-                          <Badge variant="light" color="gray" style={{ textTransform: 'none' }} data-testid="sync-conflict-resolution">
-                            {c.resolution === 'reversed' ? t('syncConflicts.resolvedReversed') : t('syncConflicts.resolvedKept')}
-                          </Badge>
-                        </Tooltip>
-                      ) : !decides ? (
-                        <Text size="xs" c="dimmed" data-testid="sync-conflict-admin-decides">
-                          {t('syncConflicts.adminDecides')}
-                        </Text>
-                      ) : (
-                        <Group gap="xs" justify="flex-end" wrap="nowrap">
-                          {canReverse(c) && (
-                            <Button
-                              size="xs"
-                              variant="default"
-                              loading={busy?.id === c.id && busy.reverse}
-                              disabled={!!busy && busy.id !== c.id}
-                              onClick={() => void resolve(c, true)}
-                              data-testid="sync-conflict-reverse"
-                            >
-                              {t('syncConflicts.reverse')}
-                            </Button>
-                          )}
-                          <Button
-                            size="xs"
-                            variant="light"
-                            loading={busy?.id === c.id && !busy.reverse}
-                            disabled={!!busy && busy.id !== c.id}
-                            onClick={() => void resolve(c, false)}
-                            data-testid="sync-conflict-keep"
-                          >
-                            {t('syncConflicts.keep')}
-                          </Button>
-                        </Group>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
+        <ListTable
+          items={items}
+          loading={items === null && !failure.error}
+          empty={includeResolved ? t('syncConflicts.emptyAll') : t('syncConflicts.empty')}
+          testid="sync-conflicts-table"
+          emptyTestid="sync-conflicts-empty"
+          minWidth={900}
+          striped
+          head={
+            <>
+              <Table.Th>{t('syncConflicts.what')}</Table.Th>
+              <Table.Th>{t('syncConflicts.keptValue')}</Table.Th>
+              <Table.Th>{t('syncConflicts.lostValue')}</Table.Th>
+              <Table.Th>{t('syncConflicts.when')}</Table.Th>
+              <Table.Th>{t('syncConflicts.detail')}</Table.Th>
+              <Table.Th />
+            </>
+          }
+          row={(c) => (
+            <Table.Tr key={c.id} data-testid="sync-conflict" data-id={c.id} data-kind={c.kind} data-resolved={!!c.resolvedAt}>
+              <Table.Td>
+                <Text size="sm" fw={500}>
+                  {subjectText(t, c)}
+                </Text>
+                <Group gap={6} mt={4} wrap="nowrap">
+                  <Badge size="xs" variant="light" color={KIND_COLORS[c.kind] ?? 'gray'} style={{ flexShrink: 0 }}>
+                    {t(`syncConflicts.kinds.${c.kind}`, { defaultValue: c.kind })}
+                  </Badge>
+                  <Text size="xs" c="dimmed" ff="monospace" truncate maw={140} title={c.entityId}>
+                    {c.entityId}
+                  </Text>
+                </Group>
+              </Table.Td>
+              <Table.Td maw={220}>
+                <Value v={c.kept} />
+              </Table.Td>
+              <Table.Td maw={220}>
+                <Value v={c.lost} />
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Text size="sm">{formatDateTime(c.createdAt, lang)}</Text>
+              </Table.Td>
+              <Table.Td maw={240}>
+                <Text size="sm" c="dimmed">
+                  {c.detail}
+                </Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                {c.resolvedAt ? (
+                  <Tooltip label={formatDateTime(c.resolvedAt, lang)}>
+                    <Badge variant="light" color="gray" style={{ textTransform: 'none' }} data-testid="sync-conflict-resolution">
+                      {c.resolution === 'reversed' ? t('syncConflicts.resolvedReversed') : t('syncConflicts.resolvedKept')}
+                    </Badge>
+                  </Tooltip>
+                ) : !decides ? (
+                  <Text size="xs" c="dimmed" data-testid="sync-conflict-admin-decides">
+                    {t('syncConflicts.adminDecides')}
+                  </Text>
+                ) : (
+                  <Group gap="xs" justify="flex-end" wrap="nowrap">
+                    {canReverse(c) && (
+                      <Button
+                        size="xs"
+                        variant="default"
+                        loading={busy?.id === c.id && busy.reverse}
+                        disabled={!!busy && busy.id !== c.id}
+                        onClick={() => void resolve(c, true)}
+                        data-testid="sync-conflict-reverse"
+                      >
+                        {t('syncConflicts.reverse')}
+                      </Button>
+                    )}
+                    <Button
+                      size="xs"
+                      variant="light"
+                      loading={busy?.id === c.id && !busy.reverse}
+                      disabled={!!busy && busy.id !== c.id}
+                      onClick={() => void resolve(c, false)}
+                      data-testid="sync-conflict-keep"
+                    >
+                      {t('syncConflicts.keep')}
+                    </Button>
+                  </Group>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          )}
+        />
       </Paper>
     </AppLayout>
   );

@@ -1,4 +1,4 @@
-import { Badge, Button, Center, Group, Loader, Modal, Paper, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Button, Group, Modal, Paper, Table, Text, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { api, isDesktop, type Device } from '../api';
 import { asApiError } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
+import { ListTable } from '../components/ListTable';
 import { AppLayout } from '../components/AppLayout';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
@@ -78,83 +79,74 @@ export function SyncDevicesPage() {
           {t('syncDevices.intro')}
         </Text>
         <ErrorAlert error={failure.error} secondsLeft={failure.secondsLeft} testid="sync-devices-error" mt="md" />
-        {items === null ? (
-          !failure.error && (
-            <Center py="xl">
-              <Loader size="sm" />
-            </Center>
-          )
-        ) : items.length === 0 ? (
-          <Text c="dimmed" ta="center" py="xl" data-testid="sync-devices-empty">
-            {t('syncDevices.empty')}
-          </Text>
-        ) : (
-          <Table.ScrollContainer minWidth={800} mt="lg">
-            <Table verticalSpacing="sm" striped highlightOnHover data-testid="sync-devices-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('syncDevices.name')}</Table.Th>
-                  <Table.Th>{t('syncDevices.user')}</Table.Th>
-                  <Table.Th>{t('syncDevices.connected')}</Table.Th>
-                  <Table.Th>{t('syncDevices.lastSeen')}</Table.Th>
-                  <Table.Th>{t('syncDevices.status')}</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((d) => (
-                  <Table.Tr key={d.id} data-testid="sync-device" data-id={d.id} data-revoked={!!d.revokedAt}>
-                    <Table.Td>
-                      <Text size="sm" fw={500} data-testid="sync-device-name">
-                        {d.name}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{d.userName}</Text>
-                      <Text size="xs" c="dimmed">
-                        {d.userEmail}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{formatDateTime(d.createdAt, lang)}</Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      {d.lastSeenAt ? (
-                        <Tooltip label={formatDateTime(d.lastSeenAt, lang)}>
-                          <Text size="sm">{relativeTime(d.lastSeenAt, lang)}</Text>
-                        </Tooltip>
-                      ) : (
-                        <Text size="sm" c="dimmed">
-                          {t('syncDevices.never')}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      {d.revokedAt ? (
-                        <Tooltip label={formatDateTime(d.revokedAt, lang)}>
-                          <Badge variant="light" color="gray" style={{ textTransform: 'none' }} data-testid="sync-device-status" data-status="revoked">
-                            {t('syncDevices.statusRevoked')}
-                          </Badge>
-                        </Tooltip>
-                      ) : (
-                        <Badge variant="light" color="teal" style={{ textTransform: 'none' }} data-testid="sync-device-status" data-status="active">
-                          {t('syncDevices.statusActive')}
-                        </Badge>
-                      )}
-                    </Table.Td>
-                    <Table.Td style={{ textAlign: 'right' }}>
-                      {!d.revokedAt && (
-                        <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking(d)} data-testid="sync-device-revoke">
-                          {t('syncDevices.revoke')}
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
+        <ListTable
+          items={items}
+          loading={items === null && !failure.error}
+          empty={t('syncDevices.empty')}
+          testid="sync-devices-table"
+          emptyTestid="sync-devices-empty"
+          minWidth={800}
+          striped
+          head={
+            <>
+              <Table.Th>{t('syncDevices.name')}</Table.Th>
+              <Table.Th>{t('syncDevices.user')}</Table.Th>
+              <Table.Th>{t('syncDevices.connected')}</Table.Th>
+              <Table.Th>{t('syncDevices.lastSeen')}</Table.Th>
+              <Table.Th>{t('syncDevices.status')}</Table.Th>
+              <Table.Th />
+            </>
+          }
+          row={(d) => (
+            <Table.Tr key={d.id} data-testid="sync-device" data-id={d.id} data-revoked={!!d.revokedAt}>
+              <Table.Td>
+                <Text size="sm" fw={500} data-testid="sync-device-name">
+                  {d.name}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{d.userName}</Text>
+                <Text size="xs" c="dimmed">
+                  {d.userEmail}
+                </Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Text size="sm">{formatDateTime(d.createdAt, lang)}</Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                {d.lastSeenAt ? (
+                  <Tooltip label={formatDateTime(d.lastSeenAt, lang)}>
+                    <Text size="sm">{relativeTime(d.lastSeenAt, lang)}</Text>
+                  </Tooltip>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    {t('syncDevices.never')}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                {d.revokedAt ? (
+                  <Tooltip label={formatDateTime(d.revokedAt, lang)}>
+                    <Badge variant="light" color="gray" style={{ textTransform: 'none' }} data-testid="sync-device-status" data-status="revoked">
+                      {t('syncDevices.statusRevoked')}
+                    </Badge>
+                  </Tooltip>
+                ) : (
+                  <Badge variant="light" color="teal" style={{ textTransform: 'none' }} data-testid="sync-device-status" data-status="active">
+                    {t('syncDevices.statusActive')}
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td style={{ textAlign: 'right' }}>
+                {!d.revokedAt && (
+                  <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking(d)} data-testid="sync-device-revoke">
+                    {t('syncDevices.revoke')}
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          )}
+        />
       </Paper>
       <Modal opened={!!revoking} onClose={() => !busy && setRevoking(null)} title={t('syncDevices.confirmTitle')} centered>
         <Text size="sm">{revoking && t('syncDevices.confirmText', { name: revoking.name, user: revoking.userName, email: revoking.userEmail })}</Text>
