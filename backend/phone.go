@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+	"google.golang.org/protobuf/proto"
 )
 
 // NormalizePhone parses a phone number, in international form or local to
@@ -23,12 +24,47 @@ func NormalizePhone(f *Fields, field, s, region string) string {
 		f.Add(field, "invisible_chars", nil)
 		return ""
 	}
+	if e164Valid(s) {
+		return s
+	}
 	num, err := phonenumbers.Parse(s, strings.ToUpper(region))
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		f.Add(field, "phone_invalid", nil)
 		return ""
 	}
 	return phonenumbers.Format(num, phonenumbers.E164)
+}
+
+// e164Valid says whether s is already a valid number in E.164, the form
+// every stored phone is in, without phonenumbers.Parse: its extraction
+// and normalising regular expressions cost about 20 us a number, most of
+// the time a sync server spends checking a pushed account. The number is
+// built as Parse builds it from "+" and digits (calling code, national
+// number, Italian leading zeros), checked by IsValidNumber, and accepted
+// only if it formats back to s. Anything else takes the full parse
+// (TestE164ValidAgreesWithParse).
+func e164Valid(s string) bool {
+	nsn := PhoneNational(s)
+	if nsn == "" {
+		return false
+	}
+	cc, _ := strconv.Atoi(s[1 : len(s)-len(nsn)])
+	national, err := strconv.ParseUint(nsn, 10, 64)
+	if err != nil {
+		return false
+	}
+	num := &phonenumbers.PhoneNumber{CountryCode: proto.Int32(int32(cc)), NationalNumber: proto.Uint64(national)}
+	if len(nsn) > 1 && nsn[0] == '0' {
+		zeros := len(nsn) - len(strings.TrimLeft(nsn, "0"))
+		if zeros == len(nsn) {
+			zeros-- // the number's last digit is kept, as Parse does
+		}
+		num.ItalianLeadingZero = proto.Bool(true)
+		if zeros > 1 {
+			num.NumberOfLeadingZeros = proto.Int32(int32(zeros))
+		}
+	}
+	return phonenumbers.IsValidNumber(num) && phonenumbers.Format(num, phonenumbers.E164) == s
 }
 
 // PhoneIsMobile reports whether an E.164 number can receive SMS (mobile or
