@@ -369,7 +369,7 @@ func (c *Client) readBatch(ctx context.Context, after int64, limit int) pushBatc
 	if err != nil || len(pending) == 0 {
 		return pushBatch{err: err}
 	}
-	body, err := json.Marshal(PushInput{Changes: toWire(pending)})
+	body, err := appendPush(nil, pending)
 	if err != nil {
 		return pushBatch{err: fmt.Errorf("encode push: %w", err)}
 	}

@@ -380,3 +380,96 @@ func (p *wireParser) number() bool {
 	p.i = i
 	return true
 }
+
+// appendPush encodes a push of changes read from this desktop's log: what
+// json.Marshal(PushInput{Changes: toWire(changes)}) gives, byte for byte
+// (TestAppendPush), without encoding/json's reflection and its second
+// pass over every change's data, which the log holds as compact JSON
+// already. It is a tenth of a first sync's time on the desktop's side.
+func appendPush(b []byte, changes []backend.Change) ([]byte, error) {
+	b = append(b, `{"changes":[`...)
+	for i := range changes {
+		ch := &changes[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = appendString(b, ch.ID)
+		b = append(b, `,"entity":`...)
+		b = appendString(b, ch.Entity)
+		b = append(b, `,"entityId":`...)
+		b = appendString(b, ch.EntityID)
+		b = append(b, `,"op":`...)
+		b = appendString(b, ch.Op)
+		b = append(b, `,"hlc":`...)
+		b = appendString(b, ch.HLC)
+		if len(ch.Base) > 0 {
+			base, err := json.Marshal(ch.Base)
+			if err != nil {
+				return nil, err
+			}
+			b = append(append(b, `,"base":`...), base...)
+		}
+		if ch.Seq != 0 {
+			b = strconv.AppendInt(append(b, `,"seq":`...), ch.Seq, 10)
+		}
+		b = append(b, `,"data":`...)
+		raw, _ := ch.Data.(json.RawMessage)
+		switch {
+		case raw == nil:
+			b = append(b, "null"...)
+		case compactJSON(raw):
+			b = append(b, raw...)
+		default:
+			data, err := json.Marshal(raw)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, data...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, `],"messages":null}`...), nil
+}
+
+// compactJSON says whether raw is as json.Marshal would re-encode it: no
+// white space outside strings, none of the characters Marshal escapes
+// inside them (<, >, &, U+2028, U+2029). The log's data is Marshal's own
+// output, so this holds, and the look is one pass without a parser; the
+// server checks the JSON as it decodes it anyway.
+func compactJSON(raw []byte) bool {
+	if len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
+		return false
+	}
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString && c == '\\':
+			i++ // the escaped character cannot end the string
+		case c == '"':
+			inString = !inString
+		case inString && (c == '<' || c == '>' || c == '&'):
+			return false
+		case inString && c == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && (raw[i+2] == 0xA8 || raw[i+2] == 0xA9):
+			return false
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return false
+		}
+	}
+	return !inString
+}
+
+// appendString is json.Marshal of s for the plain ASCII strings ids and
+// clocks are, and json.Marshal itself for anything else.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

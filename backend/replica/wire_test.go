@@ -3,6 +3,7 @@ package replica
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -91,4 +92,37 @@ func BenchmarkReadPush(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestAppendPush: a desktop's push body is what encoding/json made of it,
+// byte for byte, whatever its changes hold.
+func TestAppendPush(t *testing.T) {
+	datas := []json.RawMessage{nil, json.RawMessage(`{}`), json.RawMessage(`{"a":"x y","b":[1,2.5,null,true],"c":{"d":"\"\\"}}`),
+		json.RawMessage(`{"a":"\u003c\u003e\u0026"}`), json.RawMessage(`{"a":"<b>&"}`), json.RawMessage(`{ "a" : 1 }`),
+		json.RawMessage("{\"a\":\"\u2028\u2029 é\"}"), json.RawMessage(`[1,"\\"]`), json.RawMessage(`{"a":"\\\""}`)}
+	var changes []backend.Change
+	for i, d := range datas {
+		ch := backend.Change{ID: fmt.Sprintf("c%d", i), Entity: "account", EntityID: "a<1>", Op: "upsert", HLC: "1795000000001-00000-n", Seq: int64(i)}
+		if d != nil {
+			ch.Data = d
+		}
+		if i%2 == 1 {
+			ch.Base = map[string]string{"profile.name": "1795000000001-00000-n", "é\n": "x"}
+		}
+		changes = append(changes, ch)
+	}
+	changes = append(changes, backend.Change{ID: "ünï\x01", Entity: "\"", Op: "delete", Base: map[string]string{}})
+	for n := 0; n <= len(changes); n++ {
+		want, err := json.Marshal(PushInput{Changes: toWire(changes[:n])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendPush(nil, changes[:n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%d changes:\n got %s\nwant %s", n, got, want)
+		}
+	}
 }
