@@ -15,6 +15,7 @@ import { IconDownload, IconFile, IconPlus, IconSearch } from '../components/icon
 import { useApiError } from '../hooks/useApiError';
 import { useSaveFile } from '../hooks/useSaveFile';
 import { useScreen } from '../hooks/useScreen';
+import { useRefreshOnSync } from '../sync/status';
 import { formatDate, formatNumber } from '../lib/intl';
 
 const PAGE = 25;
@@ -78,6 +79,12 @@ export function AccountsPage() {
   useEffect(() => {
     void fetchPage('');
   }, [fetchPage]);
+  // Only the first page comes back fresh: a longer list stays as scrolled.
+  useRefreshOnSync(() => {
+    if ((items?.length ?? 0) > PAGE) return false;
+    void fetchPage('');
+    return true;
+  });
 
   const open = (id: string) => navigate(`/accounts/${encodeURIComponent(id)}`);
   const filtered = !!debounced || !!status;

@@ -13,6 +13,7 @@ import { useScreen } from '../hooks/useScreen';
 import { allEntityTypes, entityTypeName, STATE_COLORS, textIn, waitingDays } from '../kyc/catalogue';
 import { onKycChanged } from '../kyc/events';
 import { formatDateTime, regionName } from '../lib/intl';
+import { useRefreshOnSync } from '../sync/status';
 
 type QueueState = '' | 'submitted' | 'in_review';
 
@@ -62,6 +63,10 @@ export function KycQueuePage() {
     void load();
     return onKycChanged(() => void load());
   }, [load]);
+  useRefreshOnSync(() => {
+    void load();
+    return true;
+  });
 
   const open = (it: KYCQueueItem) => navigate(`/accounts/${encodeURIComponent(it.accountId)}/kyc`);
   const filtered = !!entityType || !!state;

@@ -13,7 +13,7 @@ import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
 import { formatDateTime } from '../lib/intl';
 import { canReverse, conflictSubject, conflictValue } from '../sync/describe';
-import { syncChanged } from '../sync/status';
+import { syncChanged, useRefreshOnSync } from '../sync/status';
 
 const KIND_COLORS: Record<Conflict['kind'], string> = { field: 'indigo', unique: 'grape', deleted: 'orange', rejected: 'red' };
 
@@ -55,6 +55,11 @@ export function SyncConflictsPage() {
     setFailure(null);
     void load();
   }, [load, setFailure]);
+  // A pull can bring conflicts (this desktop's edits that lost).
+  useRefreshOnSync(() => {
+    void load();
+    return true;
+  });
 
   const resolve = async (c: Conflict, reverse: boolean) => {
     if (busy) return;

@@ -3,12 +3,12 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { api } from '../api';
 import { formatDateTime } from '../lib/intl';
 import { relativeTime, serverHost, SYNC_COLORS, syncState } from './describe';
 import { IconSync } from '../components/icons';
-import { useSyncStatus } from './status';
+import { refreshOpenScreens, useSyncStatus } from './status';
 
 // SyncIndicator: the desktop header's quiet word on sync (online, offline or
 // working alone, and what waits to be sent), opening to the details and
@@ -171,17 +171,30 @@ function useTick(active: boolean): number {
   return now;
 }
 
-// useNewDataNotice offers to reload the screen when sync brings changes
-// from the server while it is open: the screens load their data once, and
-// a field agent should not act on a stale copy without knowing.
+// useNewDataNotice: when sync brings changes from the server, the lists on
+// screen refresh themselves; any other screen (a form, a record) loaded its
+// data once, so the notice offers to reload it: a field agent should not
+// act on a stale copy without knowing, nor lose what they typed.
+const NOTICE = 'sync-new-data';
+
 function useNewDataNotice(received: number | undefined) {
   const { t } = useTranslation();
   const seen = useRef<number | undefined>(undefined);
+  const { pathname } = useLocation();
+  // Another screen loads its data afresh: the offer was about the last one.
+  useEffect(() => {
+    notifications.hide(NOTICE);
+  }, [pathname]);
   useEffect(() => {
     if (received === undefined) return;
     if (seen.current !== undefined && received > seen.current) {
+      if (refreshOpenScreens()) {
+        notifications.hide(NOTICE);
+        seen.current = received;
+        return;
+      }
       notifications.show({
-        id: 'sync-new-data',
+        id: NOTICE,
         autoClose: false,
         color: 'blue',
         message: (

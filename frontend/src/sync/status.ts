@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, isDesktop, onSyncStatus, type SyncStatus } from '../api';
 
 // A local call, so cheap: it also keeps "last synced 5 minutes ago" fresh
@@ -41,4 +41,37 @@ export function useSyncStatus(): { status: SyncStatus | null; setStatus: (s: Syn
     };
   }, [desktop, reload]);
   return { status, setStatus, reload };
+}
+
+// A list on screen refreshes itself when sync brings changes from the
+// server: it holds nothing the person typed, so a fresh copy loses nothing.
+// refresh returns false when it cannot now (more pages loaded than a
+// refresh would bring back): the header then offers to reload instead.
+type Refresher = { current: () => boolean };
+const refreshers = new Set<Refresher>();
+
+export function useRefreshOnSync(refresh: () => boolean): void {
+  const latest = useRef(refresh);
+  useEffect(() => {
+    latest.current = refresh;
+  });
+  useEffect(() => registerRefresher(latest), []);
+}
+
+// registerRefresher adds a list's refresh; the returned function removes it.
+export function registerRefresher(r: Refresher): () => void {
+  refreshers.add(r);
+  return () => {
+    refreshers.delete(r);
+  };
+}
+
+// refreshOpenScreens asks the open lists to refresh themselves, and says
+// whether that covered the screen (some list did, and none declined).
+export function refreshOpenScreens(): boolean {
+  let all = refreshers.size > 0;
+  for (const r of refreshers) {
+    if (!r.current()) all = false;
+  }
+  return all;
 }
