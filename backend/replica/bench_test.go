@@ -131,17 +131,10 @@ func BenchmarkFirstSync(b *testing.B) {
 		}
 		d.db.SetSyncState(context.Background(), map[string]string{"server": srv.URL})
 
-		// GATEHOUSE_BENCH_CPUPROFILE profiles the sync alone (both sides
-		// run in this process), without the seeding.
-		var prof *os.File
-		if p := os.Getenv("GATEHOUSE_BENCH_CPUPROFILE"); p != "" {
-			if prof, err = os.Create(p); err != nil {
-				b.Fatal(err)
-			}
-			if err := pprof.StartCPUProfile(prof); err != nil {
-				b.Fatal(err)
-			}
-		}
+		// GATEHOUSE_BENCH_CPUPROFILE profiles the push alone (both sides
+		// run in this process), without the seeding; GATEHOUSE_BENCH_PULLPROFILE
+		// the new desktop's pull.
+		stop := profile(b, os.Getenv("GATEHOUSE_BENCH_CPUPROFILE"))
 		b.StartTimer()
 		start, cpu := time.Now(), cpuTime()
 		if err := d.client.SyncNow(context.Background()); err != nil {
@@ -150,10 +143,7 @@ func BenchmarkFirstSync(b *testing.B) {
 		syncTotal += time.Since(start)
 		syncCPU += cpuTime() - cpu
 		b.StopTimer()
-		if prof != nil {
-			pprof.StopCPUProfile()
-			prof.Close()
-		}
+		stop()
 		if n := s.count(b, `SELECT count(*) FROM accounts`); n != firstSyncRecords {
 			b.Fatalf("server has %d accounts", n)
 		}
@@ -165,12 +155,14 @@ func BenchmarkFirstSync(b *testing.B) {
 		if err := p.client.Connect(context.Background(), srv.URL, adminEmail, "Blue-Harbor-71", "puller"); err != nil {
 			b.Fatal(err)
 		}
+		stop = profile(b, os.Getenv("GATEHOUSE_BENCH_PULLPROFILE"))
 		start, cpu = time.Now(), cpuTime()
 		if err := p.client.SyncNow(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		pullTotal += time.Since(start)
 		pullCPU += cpuTime() - cpu
+		stop()
 		if n := p.count(b, `SELECT count(*) FROM accounts`); n != firstSyncRecords {
 			b.Fatalf("the new desktop has %d accounts", n)
 		}
@@ -200,6 +192,25 @@ func BenchmarkFirstSync(b *testing.B) {
 	b.ReportMetric(syncCPU.Seconds()/float64(b.N), "sync-cpu-s")
 	b.ReportMetric(floorCPU.Seconds()/float64(b.N), "floor-cpu-s")
 	b.ReportMetric(insertCPU.Seconds()/float64(b.N), "insert-cpu-s")
+}
+
+// profile writes a CPU profile to path (none if path is empty) until the
+// returned function is called.
+func profile(tb testing.TB, path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		tb.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // cpuTime is the CPU time this process has used so far.

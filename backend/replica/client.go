@@ -625,6 +625,21 @@ func readAnswer(resp *http.Response, out any) error {
 	if out == nil {
 		return nil
 	}
+	if page, ok := out.(*PullResult); ok {
+		// A first sync pulls thousands of changes a page: read them
+		// without reflection when they have the usual shape.
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return &netError{fmt.Errorf("reading the server's answer: %w", err)}
+		}
+		if readPull(body, page) {
+			return nil
+		}
+		if err := json.Unmarshal(body, page); err != nil {
+			return &netError{fmt.Errorf("reading the server's answer: %w", err)}
+		}
+		return nil
+	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		return &netError{fmt.Errorf("reading the server's answer: %w", err)}
 	}

@@ -269,7 +269,20 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, PullResult{Changes: toWire(changes), Next: next, More: more})
+	size := 64
+	for _, ch := range changes {
+		raw, _ := ch.Data.(json.RawMessage)
+		size += len(raw) + 200 // ids, clocks and keys
+	}
+	body, err := appendPull(make([]byte, 0, size), changes, next, more)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("encode pull: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
 
 // watch is a long poll: it answers as soon as the log holds a change after

@@ -387,7 +387,28 @@ func (p *wireParser) number() bool {
 // pass over every change's data, which the log holds as compact JSON
 // already. It is a tenth of a first sync's time on the desktop's side.
 func appendPush(b []byte, changes []backend.Change) ([]byte, error) {
-	b = append(b, `{"changes":[`...)
+	b, err := appendChanges(append(b, `{"changes":`...), changes)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, `,"messages":null}`...), nil
+}
+
+// appendPull encodes a pull's answer as json.NewEncoder(w).Encode of its
+// PullResult would (TestAppendPull), the same way.
+func appendPull(b []byte, changes []backend.Change, next int64, more bool) ([]byte, error) {
+	b, err := appendChanges(append(b, `{"changes":`...), changes)
+	if err != nil {
+		return nil, err
+	}
+	b = strconv.AppendInt(append(b, `,"next":`...), next, 10)
+	b = strconv.AppendBool(append(b, `,"more":`...), more)
+	return append(b, "}\n"...), nil
+}
+
+// appendChanges is json.Marshal of toWire(changes).
+func appendChanges(b []byte, changes []backend.Change) ([]byte, error) {
+	b = append(b, '[')
 	for i := range changes {
 		ch := &changes[i]
 		if i > 0 {
@@ -429,7 +450,79 @@ func appendPush(b []byte, changes []backend.Change) ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
-	return append(b, `],"messages":null}`...), nil
+	return append(b, ']'), nil
+}
+
+// readPull reads a pull's answer of the shape a Server sends, as readPush
+// reads a push: false sends it to encoding/json (FuzzReadPull checks the
+// two agree).
+func readPull(b []byte, out *PullResult) bool {
+	p := wireParser{b: b}
+	var res PullResult
+	seen := 0
+	if !p.byte('{') {
+		return false
+	}
+	if !p.byte('}') {
+		for {
+			key, ok := p.plain()
+			if !ok || !p.byte(':') {
+				return false
+			}
+			switch key {
+			case "changes":
+				if seen&1 != 0 || !p.changes(&res.Changes) {
+					return false
+				}
+				seen |= 1
+			case "next":
+				p.ws()
+				start := p.i
+				if seen&2 != 0 || !p.number() {
+					return false
+				}
+				n, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
+				if err != nil {
+					return false
+				}
+				res.Next, seen = n, seen|2
+			case "more":
+				switch {
+				case seen&4 != 0:
+					return false
+				case p.literal("true"):
+					res.More = true
+				case !p.literal("false"):
+					return false
+				}
+				seen |= 4
+			default:
+				return false
+			}
+			if p.byte('}') {
+				break
+			}
+			if !p.byte(',') {
+				return false
+			}
+		}
+	}
+	p.ws()
+	if p.i != len(p.b) {
+		return false
+	}
+	*out = res
+	return true
+}
+
+// literal skips white space and then word, if word is next.
+func (p *wireParser) literal(word string) bool {
+	p.ws()
+	if len(p.b)-p.i >= len(word) && string(p.b[p.i:p.i+len(word)]) == word {
+		p.i += len(word)
+		return true
+	}
+	return false
 }
 
 // compactJSON says whether raw is as json.Marshal would re-encode it: no

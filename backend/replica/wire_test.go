@@ -94,9 +94,9 @@ func BenchmarkReadPush(b *testing.B) {
 	})
 }
 
-// TestAppendPush: a desktop's push body is what encoding/json made of it,
-// byte for byte, whatever its changes hold.
-func TestAppendPush(t *testing.T) {
+// sampleChanges are changes with data of every shape the log may hold,
+// and strings encoding/json escapes.
+func sampleChanges() []backend.Change {
 	datas := []json.RawMessage{nil, json.RawMessage(`{}`), json.RawMessage(`{"a":"x y","b":[1,2.5,null,true],"c":{"d":"\"\\"}}`),
 		json.RawMessage(`{"a":"\u003c\u003e\u0026"}`), json.RawMessage(`{"a":"<b>&"}`), json.RawMessage(`{ "a" : 1 }`),
 		json.RawMessage("{\"a\":\"\u2028\u2029 é\"}"), json.RawMessage(`[1,"\\"]`), json.RawMessage(`{"a":"\\\""}`)}
@@ -111,7 +111,13 @@ func TestAppendPush(t *testing.T) {
 		}
 		changes = append(changes, ch)
 	}
-	changes = append(changes, backend.Change{ID: "ünï\x01", Entity: "\"", Op: "delete", Base: map[string]string{}})
+	return append(changes, backend.Change{ID: "ünï\x01", Entity: "\"", Op: "delete", Base: map[string]string{}})
+}
+
+// TestAppendPush: a desktop's push body is what encoding/json made of it,
+// byte for byte, whatever its changes hold.
+func TestAppendPush(t *testing.T) {
+	changes := sampleChanges()
 	for n := 0; n <= len(changes); n++ {
 		want, err := json.Marshal(PushInput{Changes: toWire(changes[:n])})
 		if err != nil {
@@ -124,5 +130,70 @@ func TestAppendPush(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%d changes:\n got %s\nwant %s", n, got, want)
 		}
+	}
+}
+
+// TestAppendPull: a pull's answer is what encoding/json's Encoder wrote,
+// byte for byte, and readPull reads it back as encoding/json does.
+func TestAppendPull(t *testing.T) {
+	changes := sampleChanges()
+	for n := 0; n <= len(changes); n++ {
+		var want bytes.Buffer
+		res := PullResult{Changes: toWire(changes[:n]), Next: int64(1000 + n), More: n%2 == 0}
+		if err := json.NewEncoder(&want).Encode(res); err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendPull(nil, changes[:n], res.Next, res.More)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%d changes:\n got %s\nwant %s", n, got, want.Bytes())
+		}
+		var read PullResult
+		ok := readPull(got, &read)
+		checkPull(t, string(got), ok, read)
+	}
+}
+
+var pullSamples = []string{
+	`{"changes":[{"id":"c1","entity":"account","entityId":"a1","op":"upsert","hlc":"h","seq":7,"data":{"a":[1,"x"]}}],"next":7,"more":true}` + "\n",
+	`{"changes":[],"next":0,"more":false}`, `{"changes":null}`, `{}`, `{"next":1.5}`, `{"next":-3}`, `{"more":tru}`, `{"more":null}`,
+	`{"more":true,"more":false}`, `{"next":1,"next":2}`, `{"changes":[{"id":"x"}],"changes":[]}`, `{"Next":1}`, `{"next":99999999999999999999}`,
+	` { "changes" : [ ] , "more" : false } `, `{"changes":[]} x`, `[]`, `{"next":01}`,
+}
+
+// TestReadPull: what readPull reads, it reads as encoding/json does.
+func TestReadPull(t *testing.T) {
+	for i, s := range pullSamples {
+		var got PullResult
+		ok := readPull([]byte(s), &got)
+		if i == 0 && !ok {
+			t.Errorf("a server's answer went encoding/json's way: %s", s)
+		}
+		checkPull(t, s, ok, got)
+	}
+}
+
+func FuzzReadPull(f *testing.F) {
+	for _, s := range pullSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got PullResult
+		ok := readPull([]byte(s), &got)
+		checkPull(t, s, ok, got)
+	})
+}
+
+func checkPull(t *testing.T, s string, ok bool, got PullResult) {
+	t.Helper()
+	if !ok {
+		return
+	}
+	var want PullResult
+	err := json.Unmarshal([]byte(s), &want)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("%q: readPull %+v; encoding/json %+v (%v)", s, got, want, err)
 	}
 }
