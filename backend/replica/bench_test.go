@@ -224,20 +224,29 @@ func cpuTime() time.Duration {
 
 // accountRows reads the desktop's accounts as they are stored.
 func accountRows(tb testing.TB, dir string) [][]any {
+	return readRows(tb, filepath.Join(dir, "gatehouse.db"), `SELECT `+accountCols+` FROM accounts`)
+}
+
+// readRows reads every row a query of a SQLite file returns, as stored.
+func readRows(tb testing.TB, path, query string) [][]any {
 	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "gatehouse.db")+"?mode=ro")
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	rs, err := db.Query(`SELECT ` + accountCols + ` FROM accounts`)
+	rs, err := db.Query(query)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	var out [][]any
 	for rs.Next() {
-		vals := make([]any, 19)
+		vals := make([]any, len(cols))
 		ptrs := make([]any, len(vals))
 		for i := range vals {
 			ptrs[i] = &vals[i]
@@ -246,6 +255,9 @@ func accountRows(tb testing.TB, dir string) [][]any {
 			tb.Fatal(err)
 		}
 		out = append(out, vals)
+	}
+	if err := rs.Err(); err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }
@@ -300,31 +312,9 @@ var keptTables = []struct{ table, cols, where string }{
 // server for its accounts.
 func serverRows(tb testing.TB, path string) [][][]any {
 	tb.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
 	var out [][][]any
 	for _, t := range keptTables {
-		rs, err := db.Query(`SELECT ` + t.cols + ` FROM ` + t.table + t.where)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		cols, _ := rs.Columns()
-		var rows [][]any
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(vals))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				tb.Fatal(err)
-			}
-			rows = append(rows, vals)
-		}
-		rs.Close()
+		rows := readRows(tb, path, `SELECT `+t.cols+` FROM `+t.table+t.where)
 		if len(rows) < firstSyncRecords {
 			tb.Fatalf("%s: %d rows for %d accounts", t.table, len(rows), firstSyncRecords)
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"gatehouse/backend"
+	"gatehouse/backend/store"
 )
 
 // A first sync's pushes are thousands of changes each, and encoding/json
@@ -15,47 +16,66 @@ import (
 // body goes through encoding/json as before. When it reports true, in
 // holds what encoding/json would have decoded (FuzzReadPush checks).
 func readPush(b []byte, in *PushInput) bool {
-	p := wireParser{b: b}
-	var out PushInput
 	seen := 0
+	return readObject(b, in, func(p *wireParser, out *PushInput, key string) bool {
+		switch key {
+		case "changes":
+			if seen&1 != 0 || !p.changes(&out.Changes) {
+				return false
+			}
+			seen |= 1
+		case "messages":
+			// A desktop hands messages over in pushes of their own.
+			if seen&2 != 0 || !p.null() {
+				return false
+			}
+			seen |= 2
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// readObject reads all of b, one object, into a new T, handing each key to
+// field to read its value; out is set only if that all went well.
+func readObject[T any](b []byte, out *T, field func(p *wireParser, v *T, key string) bool) bool {
+	p := wireParser{b: b}
+	var v T
+	if !p.object(func(key string) bool { return field(&p, &v, key) }) || !p.end() {
+		return false
+	}
+	*out = v
+	return true
+}
+
+// object reads an object, handing each key to field, which reads the
+// value; false from field (not the usual shape) ends it with false.
+func (p *wireParser) object(field func(key string) bool) bool {
 	if !p.byte('{') {
 		return false
 	}
-	if !p.byte('}') {
-		for {
-			key, ok := p.plain()
-			if !ok || !p.byte(':') {
-				return false
-			}
-			switch key {
-			case "changes":
-				if seen&1 != 0 || !p.changes(&out.Changes) {
-					return false
-				}
-				seen |= 1
-			case "messages":
-				// A desktop hands messages over in pushes of their own.
-				if seen&2 != 0 || !p.null() {
-					return false
-				}
-				seen |= 2
-			default:
-				return false
-			}
-			if p.byte('}') {
-				break
-			}
-			if !p.byte(',') {
-				return false
-			}
+	if p.byte('}') {
+		return true
+	}
+	for {
+		key, ok := p.plain()
+		if !ok || !p.byte(':') || !field(key) {
+			return false
+		}
+		if p.byte('}') {
+			return true
+		}
+		if !p.byte(',') {
+			return false
 		}
 	}
+}
+
+// end says whether nothing but white space is left.
+func (p *wireParser) end() bool {
 	p.ws()
-	if p.i != len(p.b) {
-		return false
-	}
-	*in = out
-	return true
+	return p.i == len(p.b)
 }
 
 type wireParser struct {
@@ -79,14 +99,7 @@ func (p *wireParser) byte(c byte) bool {
 	return false
 }
 
-func (p *wireParser) null() bool {
-	p.ws()
-	if len(p.b)-p.i >= 4 && string(p.b[p.i:p.i+4]) == "null" {
-		p.i += 4
-		return true
-	}
-	return false
-}
+func (p *wireParser) null() bool { return p.literal("null") }
 
 // plain reads a string without escapes or control characters; its bytes
 // are then the string encoding/json decodes (invalid UTF-8 aside, which
@@ -415,15 +428,15 @@ func appendChanges(b []byte, changes []backend.Change) ([]byte, error) {
 			b = append(b, ',')
 		}
 		b = append(b, `{"id":`...)
-		b = appendString(b, ch.ID)
+		b = store.AppendJSONString(b, ch.ID)
 		b = append(b, `,"entity":`...)
-		b = appendString(b, ch.Entity)
+		b = store.AppendJSONString(b, ch.Entity)
 		b = append(b, `,"entityId":`...)
-		b = appendString(b, ch.EntityID)
+		b = store.AppendJSONString(b, ch.EntityID)
 		b = append(b, `,"op":`...)
-		b = appendString(b, ch.Op)
+		b = store.AppendJSONString(b, ch.Op)
 		b = append(b, `,"hlc":`...)
-		b = appendString(b, ch.HLC)
+		b = store.AppendJSONString(b, ch.HLC)
 		if len(ch.Base) > 0 {
 			base, err := json.Marshal(ch.Base)
 			if err != nil {
@@ -457,62 +470,40 @@ func appendChanges(b []byte, changes []backend.Change) ([]byte, error) {
 // reads a push: false sends it to encoding/json (FuzzReadPull checks the
 // two agree).
 func readPull(b []byte, out *PullResult) bool {
-	p := wireParser{b: b}
-	var res PullResult
 	seen := 0
-	if !p.byte('{') {
-		return false
-	}
-	if !p.byte('}') {
-		for {
-			key, ok := p.plain()
-			if !ok || !p.byte(':') {
+	return readObject(b, out, func(p *wireParser, res *PullResult, key string) bool {
+		switch key {
+		case "changes":
+			if seen&1 != 0 || !p.changes(&res.Changes) {
 				return false
 			}
-			switch key {
-			case "changes":
-				if seen&1 != 0 || !p.changes(&res.Changes) {
-					return false
-				}
-				seen |= 1
-			case "next":
-				p.ws()
-				start := p.i
-				if seen&2 != 0 || !p.number() {
-					return false
-				}
-				n, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
-				if err != nil {
-					return false
-				}
-				res.Next, seen = n, seen|2
-			case "more":
-				switch {
-				case seen&4 != 0:
-					return false
-				case p.literal("true"):
-					res.More = true
-				case !p.literal("false"):
-					return false
-				}
-				seen |= 4
-			default:
+			seen |= 1
+		case "next":
+			p.ws()
+			start := p.i
+			if seen&2 != 0 || !p.number() {
 				return false
 			}
-			if p.byte('}') {
-				break
-			}
-			if !p.byte(',') {
+			n, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
+			if err != nil {
 				return false
 			}
+			res.Next, seen = n, seen|2
+		case "more":
+			switch {
+			case seen&4 != 0:
+				return false
+			case p.literal("true"):
+				res.More = true
+			case !p.literal("false"):
+				return false
+			}
+			seen |= 4
+		default:
+			return false
 		}
-	}
-	p.ws()
-	if p.i != len(p.b) {
-		return false
-	}
-	*out = res
-	return true
+		return true
+	})
 }
 
 // literal skips white space and then word, if word is next.
@@ -551,18 +542,4 @@ func compactJSON(raw []byte) bool {
 		}
 	}
 	return !inString
-}
-
-// appendString is json.Marshal of s for the plain ASCII strings ids and
-// clocks are, and json.Marshal itself for anything else.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

@@ -36,35 +36,44 @@ var pushSamples = func() []string {
 
 // TestReadPush: what readPush reads, it reads as encoding/json does; the
 // desktop's own pushes go its way.
-func TestReadPush(t *testing.T) {
-	for i, s := range pushSamples {
-		var got PushInput
-		ok := readPush([]byte(s), &got)
+func TestReadPush(t *testing.T) { testFast(t, pushSamples, readPush, "a desktop's push") }
+
+func FuzzReadPush(f *testing.F) { fuzzFast(f, pushSamples, readPush) }
+
+// testFast runs a fast reader on samples; the first must take its way.
+func testFast[T any](t *testing.T, samples []string, read func([]byte, *T) bool, first string) {
+	for i, s := range samples {
+		var got T
+		ok := read([]byte(s), &got)
 		if i == 0 && !ok {
-			t.Errorf("a desktop's push went encoding/json's way: %s", s)
+			t.Errorf("%s went encoding/json's way: %s", first, s)
 		}
-		checkPush(t, s, ok, got)
+		checkFast(t, s, ok, got)
 	}
 }
 
-func FuzzReadPush(f *testing.F) {
-	for _, s := range pushSamples {
+func fuzzFast[T any](f *testing.F, samples []string, read func([]byte, *T) bool) {
+	for _, s := range samples {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var got PushInput
-		ok := readPush([]byte(s), &got)
-		checkPush(t, s, ok, got)
+		var got T
+		ok := read([]byte(s), &got)
+		checkFast(t, s, ok, got)
 	})
 }
 
-func checkPush(t *testing.T, s string, ok bool, got PushInput) {
+// checkFast: a body a fast reader took (ok) holds what encoding/json
+// decodes of it.
+func checkFast[T any](t *testing.T, s string, ok bool, got T) {
+	t.Helper()
 	if !ok {
 		return
 	}
-	want, err := decodeWithEncodingJSON([]byte(s))
+	var want T
+	err := json.Unmarshal([]byte(s), &want)
 	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("%q: readPush %+v; encoding/json %+v (%v)", s, got, want, err)
+		t.Errorf("%q: the fast reader %+v; encoding/json %+v (%v)", s, got, want, err)
 	}
 }
 
@@ -152,7 +161,7 @@ func TestAppendPull(t *testing.T) {
 		}
 		var read PullResult
 		ok := readPull(got, &read)
-		checkPull(t, string(got), ok, read)
+		checkFast(t, string(got), ok, read)
 	}
 }
 
@@ -163,37 +172,8 @@ var pullSamples = []string{
 	` { "changes" : [ ] , "more" : false } `, `{"changes":[]} x`, `[]`, `{"next":01}`,
 }
 
-// TestReadPull: what readPull reads, it reads as encoding/json does.
-func TestReadPull(t *testing.T) {
-	for i, s := range pullSamples {
-		var got PullResult
-		ok := readPull([]byte(s), &got)
-		if i == 0 && !ok {
-			t.Errorf("a server's answer went encoding/json's way: %s", s)
-		}
-		checkPull(t, s, ok, got)
-	}
-}
+// TestReadPull: what readPull reads, it reads as encoding/json does; a
+// server's answers go its way.
+func TestReadPull(t *testing.T) { testFast(t, pullSamples, readPull, "a server's answer") }
 
-func FuzzReadPull(f *testing.F) {
-	for _, s := range pullSamples {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var got PullResult
-		ok := readPull([]byte(s), &got)
-		checkPull(t, s, ok, got)
-	})
-}
-
-func checkPull(t *testing.T, s string, ok bool, got PullResult) {
-	t.Helper()
-	if !ok {
-		return
-	}
-	var want PullResult
-	err := json.Unmarshal([]byte(s), &want)
-	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("%q: readPull %+v; encoding/json %+v (%v)", s, got, want, err)
-	}
-}
+func FuzzReadPull(f *testing.F) { fuzzFast(f, pullSamples, readPull) }

@@ -71,9 +71,11 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 	return append(b, j...), nil
 }
 
-// appendJSONString appends s as a JSON string: as it is when it needs no
+// AppendJSONString appends s as a JSON string: as it is when it needs no
 // escaping (printable ASCII but for quotes, backslashes and the HTML
 // characters json.Marshal escapes), else as json.Marshal writes it.
+func AppendJSONString(b []byte, s string) []byte { return appendJSONString(b, s) }
+
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
