@@ -77,8 +77,20 @@ type ReportDay struct {
 type ReportAgent struct {
 	AgentID string `json:"agentId"`
 	Agent   string `json:"agent"`
+	// Source says whose onboarding the row counts: ReportByAgent (AgentID's),
+	// ReportSelf (customers who signed up themselves) or ReportOffice
+	// (accounts staff opened in the back office); only an agent's row has
+	// an AgentID.
+	Source string `json:"source"`
 	ReportMetrics
 }
+
+// The sources of a ReportAgent row.
+const (
+	ReportByAgent = "agent"
+	ReportSelf    = "self"
+	ReportOffice  = "office"
+)
 
 // MonthlyReport is a month of onboarding in a time zone: the month runs
 // from midnight of its first day to midnight of the next month's, there.

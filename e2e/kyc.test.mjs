@@ -202,6 +202,19 @@ test('the reviewer approves and the customer sees it', async () => {
   await shot(customer, '35-kyc-approved');
 });
 
+test('the dashboard counts the customer’s own sign-up and approval on the self sign-up row', async () => {
+  const A = admin;
+  await A.goto(`${app.url}/#/dashboard`);
+  const row = byId(A, 'dash-agent-self');
+  await row.waitFor();
+  assert.match(await row.innerText(), /Self sign-up/);
+  const metric = (m) => row.locator(`[data-metric="${m}"]`).getAttribute('data-value');
+  assert.equal(await metric('signUps'), '1', 'the admin signed up first: only the customer counts as a sign-up');
+  assert.equal(await metric('kycApproved'), '1');
+  assert.equal(await byId(A, 'dash-agent-office').count(), 0, 'nothing the back office opened happened this month');
+  await shot(A, '36-dashboard');
+});
+
 test('no page errors', () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -389,8 +389,10 @@ func (d *doc) agents(rep *backend.MonthlyReport) {
 	for _, a := range rep.ByAgent {
 		name := a.Agent
 		switch {
-		case a.AgentID == "":
+		case a.Source == backend.ReportSelf:
 			name = d.tr("Self sign-up", "Самостоятельная регистрация")
+		case a.Source == backend.ReportOffice:
+			name = d.tr("Back office", "Бэк-офис")
 		case strings.TrimSpace(name) == "":
 			name = a.AgentID
 		}

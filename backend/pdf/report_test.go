@@ -32,11 +32,13 @@ func monthlyReport() *backend.MonthlyReport {
 	rep.Totals.KYCRejected = 4
 	rep.Totals.MedianHoursToApproval = 36.5
 	rep.ByAgent = []backend.ReportAgent{
-		{AgentID: "", ReportMetrics: backend.ReportMetrics{SignUps: 229, Verifications: 164, ProfilesCompleted: 40,
+		{Source: backend.ReportSelf, ReportMetrics: backend.ReportMetrics{SignUps: 229, Verifications: 164, ProfilesCompleted: 40,
 			KYCSubmitted: 45, KYCApproved: 50, KYCRejected: 3, MedianHoursToApproval: 30.36}},
-		{AgentID: "u1", Agent: "Мария Иванова", ReportMetrics: backend.ReportMetrics{SignUps: 21, Verifications: 19,
+		{Source: backend.ReportOffice, ReportMetrics: backend.ReportMetrics{ProfilesCompleted: 2, KYCSubmitted: 5, KYCApproved: 4,
+			MedianHoursToApproval: 7}},
+		{AgentID: "u1", Agent: "Мария Иванова", Source: backend.ReportByAgent, ReportMetrics: backend.ReportMetrics{SignUps: 21, Verifications: 19,
 			ProfilesCompleted: 12, KYCSubmitted: 11, KYCApproved: 10, KYCRejected: 1, MedianHoursToApproval: 52}},
-		{AgentID: "u2", Agent: "Rahul Venkataraman-Subramanian of the Chennai field office", ReportMetrics: backend.ReportMetrics{
+		{AgentID: "u2", Source: backend.ReportByAgent, Agent: "Rahul Venkataraman-Subramanian of the Chennai field office", ReportMetrics: backend.ReportMetrics{
 			SignUps: 6, Verifications: 5, ProfilesCompleted: 5, KYCSubmitted: 5}},
 	}
 	return rep
@@ -60,7 +62,7 @@ func TestMonthlyReport(t *testing.T) {
 			"Sign-ups", "256", "Verifications", "Profiles completed", "57", "KYC submitted", "61",
 			"KYC approved", "KYC rejected", "4", "36.5 h",
 			"KYC approvals",
-			"Self sign-up", "229", "30.4 h", "Мария Иванова", "52.0 h", "Rahul Venkataraman-", "Subramanian",
+			"Self sign-up", "229", "30.4 h", "Back office", "7.0 h", "Мария Иванова", "52.0 h", "Rahul Venkataraman-", "Subramanian",
 			"Total", "Page 1 of 1", "Gatehouse")
 		keepSamples(t, doc, "report-en")
 	})
@@ -69,7 +71,7 @@ func TestMonthlyReport(t *testing.T) {
 		text := pdftotext(t, doc)
 		contains(t, text, "Ежемесячный отчёт", "Ноябрь 2026 · Europe/Moscow",
 			"Сформирован 1 декабря 2026, 09:00 (Europe/Moscow)", "Регистрации", "256", "36,5 ч",
-			"Самостоятельная", "регистрация", "Мария Иванова", "Итого", "Страница 1 из 1")
+			"Самостоятельная", "регистрация", "Бэк-офис", "Мария Иванова", "Итого", "Страница 1 из 1")
 		keepSamples(t, doc, "report-ru")
 	})
 	t.Run("Spike", func(t *testing.T) {
@@ -92,7 +94,7 @@ func TestMonthlyReport(t *testing.T) {
 	t.Run("ManyAgents", func(t *testing.T) {
 		rep := monthlyReport()
 		for i := 0; i < 60; i++ {
-			rep.ByAgent = append(rep.ByAgent, backend.ReportAgent{AgentID: fmt.Sprint("a", i),
+			rep.ByAgent = append(rep.ByAgent, backend.ReportAgent{AgentID: fmt.Sprint("a", i), Source: backend.ReportByAgent,
 				Agent: fmt.Sprintf("Agent %02d", i), ReportMetrics: backend.ReportMetrics{SignUps: i}})
 		}
 		doc := report(t, rep, "en")

@@ -334,33 +334,41 @@ func (s *ReportService) MonthlyReport(ctx context.Context, year, month int, time
 	for i := range rep.Days {
 		rep.Days[i].Day = i + 1
 	}
+	// One row per field agent, one for customers who signed up themselves
+	// and one for accounts staff opened, by who created the account.
 	agents := map[string]*backend.ReportAgent{}
-	agent := func(id, name string) *backend.ReportMetrics {
-		a := agents[id]
-		if a == nil {
-			a = &backend.ReportAgent{AgentID: id, Agent: name}
-			agents[id] = a
+	agent := func(creatorID, name, role string) (key string) {
+		a := backend.ReportAgent{Source: backend.ReportSelf}
+		switch backend.Role(role) {
+		case backend.RoleAgent:
+			a = backend.ReportAgent{AgentID: creatorID, Agent: name, Source: backend.ReportByAgent}
+			key = creatorID
+		case backend.RoleAdmin, backend.RoleManager:
+			a.Source, key = backend.ReportOffice, "\x00office"
 		}
-		return &a.ReportMetrics
+		if agents[key] == nil {
+			agents[key] = &a
+		}
+		return key
 	}
-	count := func(at int64, agentID, agentName string, field func(m *backend.ReportMetrics) *int) {
+	count := func(at int64, creatorID, name, role string, field func(m *backend.ReportMetrics) *int) {
 		day := time.UnixMilli(at).In(loc).Day()
 		*field(&rep.Totals)++
 		*field(&rep.Days[day-1].ReportMetrics)++
-		*field(agent(agentID, agentName))++
+		*field(&agents[agent(creatorID, name, role)].ReportMetrics)++
 	}
-	// Each metric: the instant it happened and the field agent, if any,
-	// who onboarded the account. Customers who signed up themselves count
-	// under the agent "".
+	// Each metric: the instant it happened and who created the account
+	// (id, name, role); a customer's own sign-up and verification are
+	// theirs.
 	metrics := []struct {
 		query string
 		field func(m *backend.ReportMetrics) *int
 	}{
-		{`SELECT u.created_at, '', '' FROM users u WHERE u.role = 'customer' AND u.password_hash != '' AND u.created_at >= ? AND u.created_at < ?`,
+		{`SELECT u.created_at, u.id, u.name, u.role FROM users u WHERE u.role = 'customer' AND u.password_hash != '' AND u.created_at >= ? AND u.created_at < ?`,
 			func(m *backend.ReportMetrics) *int { return &m.SignUps }},
-		{`SELECT u.phone_verified_at, '', '' FROM users u WHERE u.role = 'customer' AND u.email_verified_at IS NOT NULL AND u.phone_verified_at >= ? AND u.phone_verified_at < ?`,
+		{`SELECT u.phone_verified_at, u.id, u.name, u.role FROM users u WHERE u.role = 'customer' AND u.email_verified_at IS NOT NULL AND u.phone_verified_at >= ? AND u.phone_verified_at < ?`,
 			func(m *backend.ReportMetrics) *int { return &m.Verifications }},
-		{`SELECT a.completed_at, ag.id, ag.name FROM accounts a LEFT JOIN users ag ON ag.id = a.created_by AND ag.role = 'agent' WHERE a.completed_at >= ? AND a.completed_at < ?`,
+		{`SELECT a.completed_at, ` + creatorCols + ` FROM accounts a LEFT JOIN users ag ON ag.id = a.created_by WHERE a.completed_at >= ? AND a.completed_at < ?`,
 			func(m *backend.ReportMetrics) *int { return &m.ProfilesCompleted }},
 		{kycEventQuery("submitted"), func(m *backend.ReportMetrics) *int { return &m.KYCSubmitted }},
 		{kycEventQuery("approved"), func(m *backend.ReportMetrics) *int { return &m.KYCApproved }},
@@ -373,20 +381,20 @@ func (s *ReportService) MonthlyReport(ctx context.Context, year, month int, time
 		}
 		for rows.Next() {
 			var at int64
-			var id, name sql.NullString
-			if err := rows.Scan(&at, &id, &name); err != nil {
+			var id, name, role string
+			if err := rows.Scan(&at, &id, &name, &role); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("monthly report: %w", err)
 			}
-			count(at, id.String, name.String, m.field)
+			count(at, id, name, role, m.field)
 		}
 		rows.Close()
 	}
 	// Time from an account's creation to its approval, for approvals in
 	// the month, overall and per agent.
-	rows, err := s.db.read.QueryContext(ctx, `SELECT e.at - a.created_at, coalesce(ag.id, ''), coalesce(ag.name, '')
+	rows, err := s.db.read.QueryContext(ctx, `SELECT e.at - a.created_at, `+creatorCols+`
 		FROM kyc_events e JOIN kyc_cases k ON k.id = e.case_id JOIN accounts a ON a.id = k.account_id
-		LEFT JOIN users ag ON ag.id = a.created_by AND ag.role = 'agent'
+		LEFT JOIN users ag ON ag.id = a.created_by
 		WHERE e.action = 'approved' AND e.at >= ? AND e.at < ?`, start.UnixMilli(), end.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("monthly report: %w", err)
@@ -395,35 +403,47 @@ func (s *ReportService) MonthlyReport(ctx context.Context, year, month int, time
 	per := map[string][]float64{}
 	for rows.Next() {
 		var d int64
-		var id, name string
-		if err := rows.Scan(&d, &id, &name); err != nil {
+		var id, name, role string
+		if err := rows.Scan(&d, &id, &name, &role); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("monthly report: %w", err)
 		}
 		h := float64(d) / float64(time.Hour/time.Millisecond)
 		all = append(all, h)
-		per[id] = append(per[id], h)
-		agent(id, name)
+		key := agent(id, name, role)
+		per[key] = append(per[key], h)
 	}
 	rows.Close()
 	rep.Totals.MedianHoursToApproval = median(all)
-	for id, a := range agents {
-		a.MedianHoursToApproval = median(per[id])
-		if a.AgentID == "" {
-			a.Agent = ""
-		}
+	for key, a := range agents {
+		a.MedianHoursToApproval = median(per[key])
 		rep.ByAgent = append(rep.ByAgent, *a)
 	}
-	sort.Slice(rep.ByAgent, func(i, j int) bool { return rep.ByAgent[i].Agent < rep.ByAgent[j].Agent })
+	// Self sign-up, then the back office, then the agents by name.
+	order := map[string]int{backend.ReportSelf: 0, backend.ReportOffice: 1, backend.ReportByAgent: 2}
+	sort.Slice(rep.ByAgent, func(i, j int) bool {
+		a, b := rep.ByAgent[i], rep.ByAgent[j]
+		if order[a.Source] != order[b.Source] {
+			return order[a.Source] < order[b.Source]
+		}
+		if a.Agent != b.Agent {
+			return a.Agent < b.Agent
+		}
+		return a.AgentID < b.AgentID
+	})
 	if rep.ByAgent == nil {
 		rep.ByAgent = []backend.ReportAgent{}
 	}
 	return rep, nil
 }
 
+// creatorCols are the account's creator's id, name and role (ag), empty
+// if the creator is not known here.
+const creatorCols = `coalesce(ag.id, ''), coalesce(ag.name, ''), coalesce(ag.role, '')`
+
 func kycEventQuery(action string) string {
-	return `SELECT e.at, coalesce(ag.id, ''), coalesce(ag.name, '') FROM kyc_events e JOIN kyc_cases k ON k.id = e.case_id
-		JOIN accounts a ON a.id = k.account_id LEFT JOIN users ag ON ag.id = a.created_by AND ag.role = 'agent'
+	return `SELECT e.at, ` + creatorCols + ` FROM kyc_events e JOIN kyc_cases k ON k.id = e.case_id
+		JOIN accounts a ON a.id = k.account_id LEFT JOIN users ag ON ag.id = a.created_by
 		WHERE e.action = '` + action + `' AND e.at >= ? AND e.at < ?`
 }
 

@@ -129,11 +129,44 @@ func TestMonthlyReportKYCAndAgents(t *testing.T) {
 	}
 	var found bool
 	for _, a := range rep.ByAgent {
-		if a.Agent == "Anna Petrova" && a.KYCApproved == 1 && a.ProfilesCompleted == 1 {
+		if a.Agent == "Anna Petrova" && a.Source == backend.ReportByAgent && a.KYCApproved == 1 && a.ProfilesCompleted == 1 {
 			found = true
 		}
 	}
 	if !found {
 		t.Fatalf("agent row missing: %+v", rep.ByAgent)
+	}
+
+	// An account the back office opens counts there, not as a self
+	// sign-up nor as an agent's.
+	office, err := k.accts.SaveAccountDetails(k.admin, "", companyDetails())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.accts.SaveCompany(k.admin, office.ID, completeProfile()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = store.NewReportService(k.db, k.accts, nil, nil).MonthlyReport(manager, now.Year(), int(now.Month()), "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySource := map[string]backend.ReportAgent{}
+	for _, a := range rep.ByAgent {
+		if _, dup := bySource[a.Source]; dup && a.Source != backend.ReportByAgent {
+			t.Fatalf("two %s rows: %+v", a.Source, rep.ByAgent)
+		}
+		bySource[a.Source] = a
+	}
+	if o := bySource[backend.ReportOffice]; o.ProfilesCompleted != 1 || o.AgentID != "" || o.Agent != "" {
+		t.Fatalf("back-office row %+v in %+v", o, rep.ByAgent)
+	}
+	if a := bySource[backend.ReportByAgent]; a.ProfilesCompleted != 1 {
+		t.Fatalf("the agent's row took the office's account: %+v", a)
+	}
+	if s, ok := bySource[backend.ReportSelf]; ok && s.ProfilesCompleted != 0 {
+		t.Fatalf("self sign-up row took the office's account: %+v", s)
+	}
+	if rep.ByAgent[0].Source == backend.ReportByAgent && len(rep.ByAgent) > 1 {
+		t.Fatalf("agents listed before self sign-up and the back office: %+v", rep.ByAgent)
 	}
 }

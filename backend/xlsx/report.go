@@ -147,8 +147,11 @@ func (s *Spreadsheets) WriteMonthlyReport(w io.Writer, rep *backend.MonthlyRepor
 	for i, a := range rep.ByAgent {
 		r := i + 2
 		name := a.Agent
-		if a.AgentID == "" {
+		switch a.Source {
+		case backend.ReportSelf:
 			name = "Self sign-up"
+		case backend.ReportOffice:
+			name = "Back office"
 		}
 		set(agents, cellName(1, r), name, 0)
 		for j, m := range metricColumns {

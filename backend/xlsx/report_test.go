@@ -16,8 +16,9 @@ func TestWriteMonthlyReport(t *testing.T) {
 		Totals: backend.ReportMetrics{SignUps: 42, Verifications: 30, ProfilesCompleted: 20, KYCSubmitted: 15,
 			KYCApproved: 9, KYCRejected: 2, MedianHoursToApproval: 36.5},
 		ByAgent: []backend.ReportAgent{
-			{AgentID: "", ReportMetrics: backend.ReportMetrics{SignUps: 40, KYCApproved: 8}},
-			{AgentID: "u1", Agent: "Игорь Полевой", ReportMetrics: backend.ReportMetrics{SignUps: 2, KYCApproved: 1, MedianHoursToApproval: 12}},
+			{Source: backend.ReportSelf, ReportMetrics: backend.ReportMetrics{SignUps: 40, KYCApproved: 8}},
+			{Source: backend.ReportOffice, ReportMetrics: backend.ReportMetrics{ProfilesCompleted: 3}},
+			{AgentID: "u1", Agent: "Игорь Полевой", Source: backend.ReportByAgent, ReportMetrics: backend.ReportMetrics{SignUps: 2, KYCApproved: 1, MedianHoursToApproval: 12}},
 		},
 		Made: time.Date(2026, 4, 1, 6, 0, 0, 0, time.UTC),
 	}
@@ -97,7 +98,7 @@ func TestWriteMonthlyReport(t *testing.T) {
 
 	t.Run("Agents", func(t *testing.T) {
 		rows, _ := f.GetRows("Agents")
-		if len(rows) != 3 || rows[1][0] != "Self sign-up" || rows[2][0] != "Игорь Полевой" || rows[2][7] != "12.00" {
+		if len(rows) != 4 || rows[1][0] != "Self sign-up" || rows[2][0] != "Back office" || rows[3][0] != "Игорь Полевой" || rows[3][7] != "12.00" {
 			t.Errorf("got %q", rows)
 		}
 	})

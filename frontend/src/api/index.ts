@@ -297,7 +297,14 @@ export interface ReportMetrics {
   medianHoursToApproval: number; // 0 when no approvals
 }
 export interface ReportDay extends ReportMetrics { day: number }
-export interface ReportAgent extends ReportMetrics { agentId: string; agent: string } // agent '' = self sign-up
+// A row of the report by who onboarded: a field agent (source 'agent', with
+// agentId and name), customers who signed up themselves ('self') or
+// accounts staff opened ('office').
+export interface ReportAgent extends ReportMetrics {
+  agentId: string;
+  agent: string;
+  source: 'agent' | 'self' | 'office';
+}
 export interface MonthlyReport {
   year: number;
   month: number;

@@ -643,6 +643,7 @@ export const en = {
     byAgent: 'By field agent',
     agent: 'Field agent',
     selfSignUp: 'Self sign-up',
+    backOffice: 'Back office',
     noAgents: 'No sign-ups this month.',
     metric: {
       signUps: 'Sign-ups',

@@ -643,6 +643,7 @@ export const ru: Translation = {
     byAgent: 'По агентам',
     agent: 'Агент',
     selfSignUp: 'Самостоятельная регистрация',
+    backOffice: 'Бэк-офис',
     noAgents: 'В этом месяце регистраций не было.',
     metric: {
       signUps: 'Регистрации',

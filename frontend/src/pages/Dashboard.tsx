@@ -276,10 +276,10 @@ function ReportView({ report, stale }: { report: MonthlyReport; stale: boolean }
               </Table.Thead>
               <Table.Tbody>
                 {agents.map((a) => (
-                  <Table.Tr key={a.agentId || 'self'} data-testid={`dash-agent-${a.agentId || 'self'}`}>
+                  <Table.Tr key={a.agentId || a.source} data-testid={`dash-agent-${a.agentId || a.source}`}>
                     <Table.Td>
-                      <Text size="sm" fw={500} fs={a.agent ? undefined : 'italic'}>
-                        {a.agent || t('dashboard.selfSignUp')}
+                      <Text size="sm" fw={500} fs={a.source === 'agent' ? undefined : 'italic'}>
+                        {a.source === 'self' ? t('dashboard.selfSignUp') : a.source === 'office' ? t('dashboard.backOffice') : a.agent}
                       </Text>
                     </Table.Td>
                     {METRICS.map((m) => (
