@@ -86,21 +86,24 @@ func (c *rowClock) encode() string {
 		}
 	}
 	sort.Strings(fields)
-	// The most used clock goes first, as it needs no number.
-	order := make([]int, len(hlcs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if counts[a] != counts[b] {
-			return counts[a] > counts[b]
+	sorted := hlcs
+	if len(hlcs) > 1 {
+		// The most used clock goes first, as it needs no number.
+		order := make([]int, len(hlcs))
+		for i := range order {
+			order[i] = i
 		}
-		return hlcs[a] < hlcs[b]
-	})
-	sorted := make([]string, len(hlcs))
-	for i, o := range order {
-		sorted[i] = hlcs[o]
+		sort.Slice(order, func(i, j int) bool {
+			a, b := order[i], order[j]
+			if counts[a] != counts[b] {
+				return counts[a] > counts[b]
+			}
+			return hlcs[a] < hlcs[b]
+		})
+		sorted = make([]string, len(hlcs))
+		for i, o := range order {
+			sorted[i] = hlcs[o]
+		}
 	}
 	b := make([]byte, 0, 64+len(fields)*32)
 	b = append(b, `{"`+clockList+`":[`...)
@@ -941,16 +944,36 @@ func appendObject(obj map[string]any, prefix string, enc map[string][]byte) ([]b
 
 // insertStatement is the statement and arguments that insert a row.
 func (e *syncEntity) insertStatement(cols map[string]any) (string, []any) {
-	names := make([]string, 0, len(cols))
+	var set uint64
+	known := len(e.colBit) > 0
 	for col := range cols {
-		names = append(names, col)
+		bit, ok := e.colBit[col]
+		if !ok {
+			known = false
+			break
+		}
+		set |= 1 << bit
 	}
-	sort.Strings(names)
-	args := make([]any, 0, len(names))
-	for _, col := range names {
-		args = append(args, cols[col])
+	var shape *insertShape
+	if v, ok := e.inserts.Load(set); known && ok {
+		shape = v.(*insertShape)
+	} else {
+		names := make([]string, 0, len(cols))
+		for col := range cols {
+			names = append(names, col)
+		}
+		sort.Strings(names)
+		shape = &insertShape{names: names,
+			query: `INSERT INTO ` + e.table + ` (` + strings.Join(names, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(names)-1) + `)`}
+		if known {
+			e.inserts.Store(set, shape)
+		}
 	}
-	return `INSERT INTO ` + e.table + ` (` + strings.Join(names, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(names)-1) + `)`, args
+	args := make([]any, len(shape.names))
+	for i, col := range shape.names {
+		args[i] = cols[col]
+	}
+	return shape.query, args
 }
 
 // storeRow inserts or updates one row's columns.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"gatehouse/backend"
 )
@@ -55,6 +56,17 @@ type syncEntity struct {
 	cols    []string        // synced columns, from the schema
 	colSet  map[string]bool // the same, for lookups
 	notNull map[string]bool
+	// inserts caches insertStatement's work by the set of columns (a bit
+	// each, colBit, when the table has at most 64): a first sync inserts
+	// thousands of rows with the same columns.
+	colBit  map[string]uint
+	inserts sync.Map // uint64 -> *insertShape
+}
+
+// insertShape is an INSERT of some columns, and their order in it.
+type insertShape struct {
+	query string
+	names []string
 }
 
 // newRowIndex is a new row's derived data, see prepareNew.
@@ -104,11 +116,16 @@ func (db *DB) loadSyncEntities(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		e.colSet, e.notNull = map[string]bool{}, notNull
+		e.colSet, e.notNull, e.colBit = map[string]bool{}, notNull, map[string]uint{}
 		for _, c := range cols {
 			if !contains(e.local, c) {
 				e.cols = append(e.cols, c)
 				e.colSet[c] = true
+			}
+		}
+		if len(e.cols) <= 64 {
+			for i, c := range e.cols {
+				e.colBit[c] = uint(i)
 			}
 		}
 		for i, ch := range e.children {
