@@ -1,10 +1,11 @@
 // KYC in a real browser against the real backend: a customer chooses an
 // entity type, uploads files (picker and drag and drop), and submits; a
 // reviewer rejects one document with a reason; the customer replaces it and
-// submits again; the reviewer approves. Screenshots in e2e/artifacts.
+// submits again; the reviewer approves; the dashboard counts it and its
+// report downloads. Screenshots in e2e/artifacts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { artifacts, launchBrowser, startGatehouse, startMail, uiSignUp } from './harness.mjs';
@@ -213,6 +214,25 @@ test('the dashboard counts the customer’s own sign-up and approval on the self
   assert.equal(await metric('kycApproved'), '1');
   assert.equal(await byId(A, 'dash-agent-office').count(), 0, 'nothing the back office opened happened this month');
   await shot(A, '36-dashboard');
+});
+
+test('the report downloads under the server’s name; with the session ended elsewhere, the click leads to sign-in', async () => {
+  const A = admin;
+  const [download] = await Promise.all([A.waitForEvent('download'), byId(A, 'dash-pdf').click()]);
+  assert.match(download.suggestedFilename(), /^report-\d{4}-\d{2}\.pdf$/);
+  const head = readFileSync(await download.path()).subarray(0, 5).toString();
+  assert.equal(head, '%PDF-');
+  // Another tab signs out: the server ends the session this page still shows.
+  const other = await A.context().newPage();
+  await other.goto(app.url);
+  const status = await other.evaluate(async () => (await fetch('/api/signOut', { method: 'POST', credentials: 'same-origin' })).status);
+  assert.ok(status < 300, `sign-out answered ${status}`);
+  await other.close();
+  let downloaded = false;
+  A.once('download', () => (downloaded = true));
+  await byId(A, 'dash-xlsx').click();
+  await A.waitForURL(/#\/signin/);
+  assert.equal(downloaded, false, 'the refused export still downloaded a file');
 });
 
 test('no page errors', () => {

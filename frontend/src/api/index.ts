@@ -4,6 +4,7 @@
 // so screens never care which transport they run on.
 import i18next from 'i18next';
 import { solveInWorker } from './captcha';
+import { downloadBlob, fileNameFrom } from '../lib/files';
 
 export type Role = 'admin' | 'reviewer' | 'agent' | 'manager' | 'customer';
 
@@ -610,6 +611,30 @@ export const exportJobStatus = (id: string): Promise<ExportJob> => jobRequest(`/
 export const cancelExportJob = (id: string): Promise<ExportJob> =>
   jobRequest(`/api/exportJobs/${encodeURIComponent(id)}/cancel`, 'POST');
 export const exportJobFileURL = (id: string) => `/api/exportJobs/${encodeURIComponent(id)}/file`;
+
+// fetchDownload fetches an export (a downloadURL or exportJobFileURL, with
+// the session cookie) and hands it to the browser as a download named as
+// the server says. A refusal rejects with the server's ApiError, so the
+// page can say what went wrong instead of the browser's "Failed".
+export async function fetchDownload(href: string, fallbackName = ''): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(href, { credentials: 'same-origin', headers: langHeaders() });
+  } catch {
+    throw new ApiError({ code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' });
+  }
+  if (!res.ok) {
+    const body = await res.json().catch(() => null);
+    throw toApiError(body?.error ?? { code: 'internal', message: 'Internal error.' });
+  }
+  let blob: Blob;
+  try {
+    blob = await res.blob();
+  } catch {
+    throw new ApiError({ code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' });
+  }
+  downloadBlob(blob, fileNameFrom(res.headers.get('Content-Disposition')) || fallbackName);
+}
 
 // onSyncStatus: the desktop's sync status whenever it changes (a no-op in a browser).
 export function onSyncStatus(cb: (s: SyncStatus) => void): () => void {

@@ -1,10 +1,9 @@
 import { notifications } from '@mantine/notifications';
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isDesktop, type SavedFile } from '../api';
+import { fetchDownload, isDesktop, type SavedFile } from '../api';
 import { asApiError, errorText } from '../api/errors';
 import { useSession } from '../auth/session';
-import { triggerDownload } from '../lib/files';
 
 export interface SaveTarget {
   // desktop: the api.save* call (native save dialog, then the backend writes).
@@ -30,7 +29,8 @@ export function useNotifySaved() {
 
 // useSaveFile runs one export: on the desktop through the save dialog
 // (a notice with the path when saved, nothing when the dialog was closed),
-// in a browser as a download. busy is the key of the export under way.
+// in a browser as a download; a failure either way is a notice with the
+// server's reason. busy is the key of the export under way.
 export function useSaveFile() {
   const { t } = useTranslation();
   const { setUser } = useSession();
@@ -39,12 +39,13 @@ export function useSaveFile() {
 
   const save = useCallback(
     async (key: string, target: SaveTarget) => {
-      if (!isDesktop()) {
-        triggerDownload(target.web());
-        return;
-      }
       setBusy(key);
       try {
+        if (!isDesktop()) {
+          // Fetched, not linked: a refusal shows its reason here.
+          await fetchDownload(target.web());
+          return;
+        }
         const res = await target.desktop();
         if (!res.cancelled && res.path) notifySaved(res.path);
       } catch (e) {

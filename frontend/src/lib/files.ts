@@ -27,11 +27,43 @@ export function base64ToBytes(data: string): Uint8Array<ArrayBuffer> {
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 // downloadBase64 saves bytes the backend handed over (an import's errors
-// file) through a Blob URL, released once the browser has taken it.
+// file).
 export function downloadBase64(name: string, data: string, type = XLSX_TYPE): void {
-  const url = URL.createObjectURL(new Blob([base64ToBytes(data)], { type }));
+  downloadBlob(new Blob([base64ToBytes(data)], { type }), name);
+}
+
+// downloadBlob saves a Blob through a Blob URL, released once the browser
+// has taken it.
+export function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   triggerDownload(url, name);
   window.setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+// fileNameFrom reads the file name of a Content-Disposition header:
+// filename*=UTF-8''... (RFC 5987, which the server sends for names beyond
+// ASCII) before filename="..."; '' when there is none.
+export function fileNameFrom(header: string | null): string {
+  if (!header) return '';
+  const star = /filename\*\s*=\s*([^;]+)/i.exec(header);
+  if (star) {
+    const value = star[1].trim().replace(/^"(.*)"$/, '$1');
+    const i = value.indexOf("''");
+    try {
+      const name = decodeURIComponent(i >= 0 ? value.slice(i + 2) : value);
+      if (name) return baseName(name);
+    } catch {
+      /* a malformed escape: try the plain name */
+    }
+  }
+  const plain = /filename\s*=\s*("((?:[^"\\]|\\.)*)"|[^;]+)/i.exec(header);
+  if (!plain) return '';
+  return baseName(plain[2] !== undefined ? plain[2].replace(/\\(.)/g, '$1') : plain[1].trim());
+}
+
+// baseName keeps a suggested name out of folders.
+function baseName(name: string): string {
+  return name.replace(/^.*[\\/]/, '').trim();
 }
 
 // readDataURL reads a picked file as a data: URL (base64), the shape the

@@ -7,13 +7,13 @@ import {
   cancelExportJob,
   exportJobFileURL,
   exportJobStatus,
+  fetchDownload,
   isDesktop,
   onExportProgress,
   type ExportJob,
 } from '../../api';
 import { asApiError } from '../../api/errors';
 import { useNotifySaved } from '../../hooks/useSaveFile';
-import { triggerDownload } from '../../lib/files';
 import { formatNumber } from '../../lib/intl';
 import { ErrorAlert, InfoAlert, SuccessAlert } from '../Alerts';
 
@@ -102,7 +102,8 @@ export function useBatchExport() {
       }
       if (run.current !== n) return;
       if (st.state === 'done') {
-        triggerDownload(exportJobFileURL(st.id), 'invoice-details.zip');
+        await fetchDownload(exportJobFileURL(st.id), 'invoice-details.zip');
+        if (run.current !== n) return;
         finish(n, { phase: 'done' });
       } else if (st.state === 'failed') {
         finish(n, { phase: 'failed', error: new ApiError({ code: 'internal', message: st.error || 'Internal error.' }) });
