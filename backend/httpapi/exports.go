@@ -178,7 +178,8 @@ type job struct {
 	cancelFn        context.CancelFunc
 	mu              sync.Mutex
 	done, total     int
-	state, err      string
+	state           string
+	err             *backend.Error
 }
 
 // JobStatus is what the progress bar shows.
@@ -187,7 +188,9 @@ type JobStatus struct {
 	Done  int    `json:"done"`
 	Total int    `json:"total"`
 	State string `json:"state"` // running | done | failed | cancelled
-	Error string `json:"error,omitempty"`
+	// Error says why a job failed as any API error does (code, message and
+	// its i18n key), so the page shows it in the reader's language.
+	Error *backend.Error `json:"error,omitempty"`
 }
 
 func (j *job) status() JobStatus {
@@ -229,7 +232,7 @@ func (js *jobs) start(ctx context.Context, r backend.ReportService, ids []string
 		case jctx.Err() != nil:
 			j.state = "cancelled"
 		default:
-			j.state, j.err = "failed", backend.Public(err).Message
+			j.state, j.err = "failed", backend.Public(err)
 		}
 		if j.state != "done" {
 			os.Remove(j.path)

@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"gatehouse/backend"
 )
 
 func (c *client) get(path string) (int, string, []byte) {
@@ -105,6 +108,28 @@ func TestExports(t *testing.T) {
 	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
 	if status != 200 || err != nil || len(zr.File) != 2 {
 		t.Fatalf("zip: %d %v", status, err)
+	}
+
+	// A job that fails says why as any API error does: code, message and
+	// the key the page translates.
+	bad := admin.ok("exportJobs", map[string]any{"accountIds": []string{id, "no-such-account"}})
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, _, b := admin.get("/api/exportJobs/" + bad["id"].(string))
+		var st struct {
+			State string         `json:"state"`
+			Error *backend.Error `json:"error"`
+		}
+		if err := json.Unmarshal(b, &st); err != nil {
+			t.Fatalf("job status %s: %v", b, err)
+		}
+		if st.State == "failed" {
+			if st.Error == nil || st.Error.Code != backend.ENOTFOUND || st.Error.Key == "" || st.Error.Message == "" {
+				t.Fatalf("failed job's error: %s", b)
+			}
+			break
+		} else if time.Now().After(deadline) || st.State == "done" {
+			t.Fatalf("job with a missing account: %s", b)
+		}
 	}
 
 	rep := admin.ok("monthlyReport", map[string]any{"year": time.Now().Year(), "month": int(time.Now().Month()), "timeZone": "Europe/Moscow"})

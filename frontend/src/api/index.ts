@@ -328,7 +328,13 @@ export interface ImportResult extends ImportPreview {
 }
 
 export interface SavedFile { path: string; cancelled: boolean } // desktop save dialog
-export interface ExportJob { id: string; done: number; total: number; state: 'running' | 'done' | 'failed' | 'cancelled'; error?: string }
+export interface ExportJob {
+  id: string;
+  done: number;
+  total: number;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  error?: ApiErrorBody; // why it failed, as any API error
+}
 
 // ---- Sync (desktops with a `gatehouse serve` server) ----
 

@@ -106,7 +106,7 @@ export function useBatchExport() {
         if (run.current !== n) return;
         finish(n, { phase: 'done' });
       } else if (st.state === 'failed') {
-        finish(n, { phase: 'failed', error: new ApiError({ code: 'internal', message: st.error || 'Internal error.' }) });
+        finish(n, { phase: 'failed', error: new ApiError(st.error ?? { code: 'internal', message: 'Internal error.', key: 'errors.internal' }) });
       } else {
         finish(n, { phase: 'cancelled' });
       }
