@@ -964,3 +964,50 @@ func startWatch(url, token string, after int64, wait int) chan string {
 	}()
 	return out
 }
+
+// TestDesktopFromBeforeSync: a desktop used before sync existed (records
+// without field clocks, their log entries set aside by migration 0005)
+// logs them when it is first opened by a version that syncs, so its first
+// sync takes them all to the server, and the server's to it.
+func TestDesktopFromBeforeSync(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "old")
+	d, err := openNodeErr(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.verified(t, person("Vera Oldtimer", "vera@example.com", "+7 912 000-00-07"))
+	details := company("Before Sync")
+	details.Phone = "+7 912 000-00-07" // her own, verified
+	acct, err := d.accounts.SaveAccountDetails(d.as(t, "vera@example.com"), "", details)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DELETE FROM row_clocks`, `DELETE FROM changes`, `DELETE FROM sync_state`} {
+		if _, err := d.raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	d.close()
+
+	if d, err = openNodeErr(dir); err != nil {
+		t.Fatal(err)
+	}
+	d.name = "old"
+	t.Cleanup(d.close)
+	if n, _ := d.db.PendingCount(context.Background()); n == 0 {
+		t.Fatal("nothing waits to be pushed: the records from before sync would stay on this desktop")
+	}
+	server := newNode(t, "server")
+	srv := serve(t, server)
+	server.verified(t, person("Olga Admin", adminEmail, "+7 912 000-00-01"))
+	if err := d.client.Connect(context.Background(), srv.URL, adminEmail, "Blue-Harbor-71", "old"); err != nil {
+		t.Fatal(err)
+	}
+	converge(t, server, d)
+	if n := server.count(t, `SELECT count(*) FROM accounts WHERE id = ? AND company_name = 'Before Sync'`, acct.ID); n != 1 {
+		t.Fatalf("the server has %d copies of the account from before sync", n)
+	}
+	if n := server.count(t, `SELECT count(*) FROM users WHERE email = 'vera@example.com'`); n != 1 {
+		t.Fatalf("the server has %d users for the desktop's own user", n)
+	}
+}

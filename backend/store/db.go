@@ -114,6 +114,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db.hlc = &backend.HLC{Node: node, Now: func() time.Time { return db.Now() }}
+	if _, err := db.backfill(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
