@@ -85,16 +85,11 @@ func (db *DB) unclocked(ctx context.Context, e *syncEntity) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backfill %s: %w", e.name, err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("backfill %s: %w", e.name, err)
-		}
-		ids = append(ids, s)
+	ids, err := scanTexts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("backfill %s: %w", e.name, err)
 	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // backfillOwned logs the immutable records that name record id of e (a
@@ -110,21 +105,8 @@ func (tx *Tx) backfillOwned(e *syncEntity, id string) error {
 			if target != e.name {
 				continue
 			}
-			rows, err := tx.Query(`SELECT `+o.key[0]+` FROM `+o.table+` WHERE `+col+` = ? ORDER BY `+o.key[0], id)
+			owned, err := tx.texts(`SELECT `+o.key[0]+` FROM `+o.table+` WHERE `+col+` = ? ORDER BY `+o.key[0], id)
 			if err != nil {
-				return err
-			}
-			var owned []string
-			for rows.Next() {
-				var s string
-				if err := rows.Scan(&s); err != nil {
-					rows.Close()
-					return err
-				}
-				owned = append(owned, s)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
 				return err
 			}
 			for _, oid := range owned {

@@ -262,21 +262,8 @@ func (tx *Tx) repoint(table, col, from, to string) error {
 		_, err := tx.Exec(`UPDATE OR IGNORE `+table+` SET `+col+` = ? WHERE `+col+` = ?`, to, from)
 		return err
 	}
-	rows, err := tx.Query(`SELECT ctid::text FROM `+table+` WHERE `+col+` = ?`, from)
+	ctids, err := tx.texts(`SELECT ctid::text FROM `+table+` WHERE `+col+` = ?`, from)
 	if err != nil {
-		return err
-	}
-	var ctids []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return err
-		}
-		ctids = append(ctids, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, c := range ctids {

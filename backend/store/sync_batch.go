@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -254,19 +255,34 @@ var noShortWay bool
 
 // collect runs a query of one text column and hands each value to fn.
 func (a *applier) collect(query string, args []any, fn func(string)) error {
-	rows, err := a.tx.Query(query, args...)
-	if err != nil {
-		return err
+	values, err := a.tx.texts(query, args...)
+	for _, v := range values {
+		fn(v)
 	}
+	return err
+}
+
+// texts runs a query of one text column and returns its values.
+func (tx *Tx) texts(query string, args ...any) ([]string, error) {
+	rows, err := tx.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanTexts(rows)
+}
+
+// scanTexts reads every row of one text column, and closes rows.
+func scanTexts(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
+	var out []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return err
+			return nil, err
 		}
-		fn(s)
+		out = append(out, s)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 func placeholders(n int) string {
