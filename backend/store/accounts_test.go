@@ -396,6 +396,17 @@ func TestFindAccounts(t *testing.T) {
 	if _, err := a.accts.SaveCompany(agent, ids[3], completeProfile()); err != nil {
 		t.Fatal(err)
 	}
+	// Every case runs twice: searches as a few matches (read, then
+	// listed), and as many (the accounts walked newest first).
+	for _, broad := range []bool{false, true} {
+		if broad {
+			defer store.SetBroadSearch(1)()
+		}
+		findAccountsCases(t, a, ids, broad)
+	}
+}
+
+func findAccountsCases(t *testing.T, a *accountsEnv, ids []string, broad bool) {
 	for _, tt := range []struct {
 		name   string
 		filter backend.AccountFilter
@@ -412,8 +423,11 @@ func TestFindAccounts(t *testing.T) {
 		{"ByStatus", backend.AccountFilter{Status: "profile_complete"}, []string{ids[3]}},
 		{"NoMatch", backend.AccountFilter{Query: "zzz"}, nil},
 		{"OnlyPunctuation", backend.AccountFilter{Query: "\"*)"}, nil},
+		{"SearchNextPage", backend.AccountFilter{Query: "company", Limit: 2, After: ids[4]}, []string{ids[3], ids[2]}},
+		{"SearchByStatus", backend.AccountFilter{Query: "company", Status: "profile_complete"}, []string{ids[3]}},
+		{"SearchLastPage", backend.AccountFilter{Query: "company", Limit: 3, After: ids[1]}, []string{ids[0]}},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/broad=%v", tt.name, broad), func(t *testing.T) {
 			page, err := a.accts.FindAccounts(a.admin, tt.filter)
 			if err != nil {
 				t.Fatal(err)
