@@ -254,6 +254,25 @@ if (!desktopURL) {
     await byId('accounts-search').fill('');
     if (accountId) await page.getByTestId(`accounts-row-${accountId}`).waitFor();
     await shot(page, '09-desktop-accounts');
+
+    // The account's page, open on the desktop, follows an edit made on the
+    // server without a reload.
+    await page.keyboard.press('Escape');
+    await page.getByTestId(`accounts-row-${acct.id}`).click();
+    await byId('account-last-name').waitFor();
+    assert.equal((await byId('account-last-name').innerText()).trim(), serverSide.lastName);
+    await post('/api/saveAccountDetails', {
+      accountId: acct.id,
+      details: { type: 'individual', firstName: serverSide.firstName, lastName: `${serverSide.lastName}-Novak`, sector: 'it_software',
+        sectorOther: '', companyName: '', phoneType: 'mobile', phone: admin.phone },
+    });
+    await eventually('the server’s edit on the open account page', async () => {
+      await byId('sync-indicator').click();
+      await byId('sync-now').click();
+      await page.keyboard.press('Escape');
+      return (await byId('account-last-name').innerText()).trim() === `${serverSide.lastName}-Novak`;
+    }, 20000);
+    assert.equal(await page.getByTestId('sync-new-data-reload').count(), 0, 'the page refreshed itself, yet the reload notice showed');
   });
 
   test('no page errors but the two wails dev is known for', () => {

@@ -15,6 +15,7 @@ import { MissingAlert } from '../components/MissingAlert';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
 import { formatDate, formatNumber, regionName } from '../lib/intl';
+import { useRefreshOnSync } from '../sync/status';
 
 function Detail({ label, children, testid }: { label: string; children: ReactNode; testid?: string }) {
   return (
@@ -68,6 +69,18 @@ export function AccountViewPage() {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // Sync bringing changes refreshes the page quietly (no loader), unless
+  // the company window is open: it may hold edits, so the header offers a
+  // reload instead.
+  useRefreshOnSync(() => {
+    if (open) return false;
+    api
+      .getAccount({ accountId: id })
+      .then(setAccount)
+      .catch(() => undefined); // the page keeps what it showed
+    return true;
+  });
 
   return (
     <AppLayout size="lg">
