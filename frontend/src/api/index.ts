@@ -405,6 +405,24 @@ export function uiLanguage(): string {
 // Headers every web request carries: the UI language for documents.
 const langHeaders = (): Record<string, string> => ({ 'X-Gatehouse-Lang': uiLanguage() });
 
+// request fetches a path of this server with the session cookie and the UI
+// language. It rejects with an ApiError when no answer came at all
+// (errors.network) or the answer is a refusal (the server's own error).
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    const headers = { ...langHeaders(), ...(init.headers as Record<string, string>) };
+    res = await fetch(path, { ...init, credentials: 'same-origin', headers });
+  } catch {
+    throw new ApiError({ code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' });
+  }
+  if (!res.ok) {
+    const body = await res.json().catch(() => null);
+    throw toApiError(body?.error ?? { code: 'internal', message: 'Internal error.' });
+  }
+  return res;
+}
+
 function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e && typeof e === 'object' && 'code' in e && 'message' in e) return new ApiError(e as ApiErrorBody);
@@ -428,21 +446,12 @@ async function call<T>(method: string, input?: object): Promise<T> {
       // method's, so methods without input get no argument at all.
       return (await app[goName](...(input === undefined ? [] : [input]))) as T;
     }
-    let res: Response;
-    try {
-      res = await fetch(`/api/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...langHeaders() },
-        credentials: 'same-origin',
-        body: JSON.stringify(input ?? {}),
-      });
-    } catch {
-      // fetch rejects only when no answer came at all (server down, offline).
-      throw { code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' };
-    }
-    const body = await res.json().catch(() => null);
-    if (!res.ok) throw body?.error ?? { code: 'internal', message: 'Internal error.' };
-    return body as T;
+    const res = await request(`/api/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(input ?? {}),
+    });
+    return (await res.json().catch(() => null)) as T;
   } catch (e) {
     throw toApiError(e);
   }
@@ -603,14 +612,9 @@ export const downloadURL = {
 // jobRequest: a GET or POST of /api/exportJobs/..., rejecting with ApiError
 // like call() does (no answer, or an answer that is not JSON, included).
 async function jobRequest(path: string, method: 'GET' | 'POST'): Promise<ExportJob> {
-  let res: Response;
-  try {
-    res = await fetch(path, { method, credentials: 'same-origin', headers: langHeaders() });
-  } catch {
-    throw new ApiError({ code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' });
-  }
+  const res = await request(path, { method });
   const body = await res.json().catch(() => null);
-  if (!res.ok || !body) throw toApiError(body?.error ?? { code: 'internal', message: 'Internal error.' });
+  if (!body) throw toApiError({ code: 'internal', message: 'Internal error.' });
   return body as ExportJob;
 }
 export const exportJobStatus = (id: string): Promise<ExportJob> => jobRequest(`/api/exportJobs/${encodeURIComponent(id)}`, 'GET');
@@ -623,16 +627,7 @@ export const exportJobFileURL = (id: string) => `/api/exportJobs/${encodeURIComp
 // the server says. A refusal rejects with the server's ApiError, so the
 // page can say what went wrong instead of the browser's "Failed".
 export async function fetchDownload(href: string, fallbackName = ''): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(href, { credentials: 'same-origin', headers: langHeaders() });
-  } catch {
-    throw new ApiError({ code: 'internal', message: 'Cannot reach the server.', key: 'errors.network' });
-  }
-  if (!res.ok) {
-    const body = await res.json().catch(() => null);
-    throw toApiError(body?.error ?? { code: 'internal', message: 'Internal error.' });
-  }
+  const res = await request(href);
   let blob: Blob;
   try {
     blob = await res.blob();

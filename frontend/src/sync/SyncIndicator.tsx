@@ -171,10 +171,11 @@ function useTick(active: boolean): number {
   return now;
 }
 
-// useNewDataNotice: when sync brings changes from the server, the lists on
-// screen refresh themselves; any other screen (a form, a record) loaded its
-// data once, so the notice offers to reload it: a field agent should not
-// act on a stale copy without knowing, nor lose what they typed.
+// useNewDataNotice: when sync brings changes from the server, the screens
+// that can (lists, an account's page) refresh themselves (useRefreshOnSync);
+// any other screen, a form say, loaded its data once, so the notice offers
+// to reload it: a field agent should not act on a stale copy without
+// knowing, nor lose what they typed.
 const NOTICE = 'sync-new-data';
 
 function useNewDataNotice(received: number | undefined) {
