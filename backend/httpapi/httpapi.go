@@ -281,10 +281,20 @@ func StatusOf(code string) int { return statusByCode[code] }
 func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	jsonHeaders(w, status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// WriteJSONBody is WriteJSON of a body already encoded.
+func WriteJSONBody(w http.ResponseWriter, status int, body []byte) {
+	jsonHeaders(w, status)
+	w.Write(body)
+}
+
+func jsonHeaders(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }
 
 // accountRoutes are the customer-account methods; the names and inputs

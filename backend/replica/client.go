@@ -369,12 +369,7 @@ func (c *Client) readBatch(ctx context.Context, after int64, limit int) pushBatc
 	if err != nil || len(pending) == 0 {
 		return pushBatch{err: err}
 	}
-	size := 64
-	for _, ch := range pending {
-		raw, _ := ch.Data.(json.RawMessage)
-		size += len(raw) + 160 // ids, clock and keys
-	}
-	body, err := appendPush(make([]byte, 0, size), pending)
+	body, err := appendPush(make([]byte, 0, wireSize(pending)), pending)
 	if err != nil {
 		return pushBatch{err: fmt.Errorf("encode push: %w", err)}
 	}

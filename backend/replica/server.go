@@ -269,20 +269,12 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	size := 64
-	for _, ch := range changes {
-		raw, _ := ch.Data.(json.RawMessage)
-		size += len(raw) + 200 // ids, clocks and keys
-	}
-	body, err := appendPull(make([]byte, 0, size), changes, next, more)
+	body, err := appendPull(make([]byte, 0, wireSize(changes)), changes, next, more)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("encode pull: %w", err))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	httpapi.WriteJSONBody(w, http.StatusOK, body)
 }
 
 // watch is a long poll: it answers as soon as the log holds a change after

@@ -419,6 +419,17 @@ func appendPull(b []byte, changes []backend.Change, next int64, more bool) ([]by
 	return append(b, "}\n"...), nil
 }
 
+// wireSize is about the size of changes encoded by appendChanges, to make
+// room for them once: their data, and ids, clocks and keys.
+func wireSize(changes []backend.Change) int {
+	size := 64
+	for _, ch := range changes {
+		raw, _ := ch.Data.(json.RawMessage)
+		size += len(raw) + 200
+	}
+	return size
+}
+
 // appendChanges is json.Marshal of toWire(changes).
 func appendChanges(b []byte, changes []backend.Change) ([]byte, error) {
 	b = append(b, '[')
