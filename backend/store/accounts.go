@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -638,29 +637,14 @@ func (db *DB) searchCondition(ctx context.Context, match string) (string, any, e
 	if err != nil {
 		return "", nil, fmt.Errorf("find accounts: %w", err)
 	}
-	nums := make([]byte, 0, 64)
-	nums = append(nums, '[')
-	n := 0
-	for rows.Next() {
-		var num int64
-		if err := rows.Scan(&num); err != nil {
-			rows.Close()
-			return "", nil, fmt.Errorf("find accounts: %w", err)
-		}
-		if n > 0 {
-			nums = append(nums, ',')
-		}
-		nums = strconv.AppendInt(nums, num, 10)
-		n++
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	nums, err := scanTexts(rows) // docids, as decimal text
+	if err != nil {
 		return "", nil, fmt.Errorf("find accounts: %w", err)
 	}
-	if n >= broadSearch {
+	if len(nums) >= broadSearch {
 		return "+" + db.eng.searchWhere(), match, nil
 	}
-	return `num IN (SELECT value FROM json_each(?))`, string(append(nums, ']')), nil
+	return `num IN (SELECT value FROM json_each(?))`, "[" + strings.Join(nums, ",") + "]", nil
 }
 
 // searchQuery turns what a person typed into a full-text query: every

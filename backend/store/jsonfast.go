@@ -21,7 +21,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendJSONString(b, x), nil
+		return AppendJSONString(b, x), nil
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
 	case bool:
@@ -40,7 +40,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = AppendJSONString(b, k)
 			b = append(b, ':')
 			var err error
 			if b, err = appendJSON(b, x[k]); err != nil {
@@ -74,9 +74,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 // AppendJSONString appends s as a JSON string: as it is when it needs no
 // escaping (printable ASCII but for quotes, backslashes and the HTML
 // characters json.Marshal escapes), else as json.Marshal writes it.
-func AppendJSONString(b []byte, s string) []byte { return appendJSONString(b, s) }
-
-func appendJSONString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
 			q, _ := json.Marshal(s)

@@ -111,13 +111,13 @@ func (c *rowClock) encode() string {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, h)
+		b = AppendJSONString(b, h)
 	}
 	b = append(b, ']')
 	var v []byte
 	for _, f := range fields {
 		b = append(b, ',')
-		b = appendJSONString(b, f)
+		b = AppendJSONString(b, f)
 		b = append(b, ':')
 		v = v[:0]
 		if n := slices.Index(sorted, c.m[f]); n > 0 || strings.Contains(c.h[f], ":") {
@@ -125,7 +125,7 @@ func (c *rowClock) encode() string {
 			v = append(v, ':')
 		}
 		v = append(v, c.h[f]...)
-		b = appendJSONString(b, string(v))
+		b = AppendJSONString(b, string(v))
 	}
 	b = append(b, '}')
 	return string(b)
@@ -928,7 +928,7 @@ func appendObject(obj map[string]any, prefix string, enc map[string][]byte) ([]b
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = AppendJSONString(b, k)
 		b = append(b, ':')
 		if j, ok := enc[prefix+k]; ok {
 			b = append(b, j...)
