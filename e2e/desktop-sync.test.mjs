@@ -273,6 +273,7 @@ if (!desktopURL) {
       return (await byId('account-last-name').innerText()).trim() === `${serverSide.lastName}-Novak`;
     }, 20000);
     assert.equal(await page.getByTestId('sync-new-data-reload').count(), 0, 'the page refreshed itself, yet the reload notice showed');
+    await shot(page, '11-desktop-account-refreshed');
   });
 
   test('no page errors but the two wails dev is known for', () => {
