@@ -137,6 +137,7 @@ type services struct {
 	// syncServer the server's side (nil on the desktop).
 	sync       *replica.Client
 	syncServer *replica.Server
+	files      *vault.Vault
 	log        *slog.Logger
 	stopBg     context.CancelFunc // set by run
 	bg         sync.WaitGroup     // what run started
@@ -183,13 +184,18 @@ func open(ctx context.Context, c config, desktop bool, log *slog.Logger) (*servi
 		db.Close()
 		return nil, err
 	}
+	if !desktop && store.IsPostgres(c.database) {
+		// Servers sharing a PostgreSQL database share no folder: KYC files
+		// go to the database too, so any of them serves any file.
+		files.Shared = db
+	}
 	accounts := store.NewAccountService(db, users)
 	renderer, err := pdf.NewRenderer()
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	svc := &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), outbox: out, log: log,
+	svc := &services{db: db, users: users, accounts: accounts, kyc: store.NewKYCService(db, accounts, files), files: files, outbox: out, log: log,
 		reports: store.NewReportService(db, accounts, renderer, xlsx.New())}
 	if desktop {
 		svc.sync = &replica.Client{DB: db, Files: files, PartDir: filepath.Join(c.dataDir, "sync-parts"), Log: log}
@@ -221,6 +227,18 @@ func (s *services) run(ctx context.Context) {
 	s.bg.Go(func() { s.outbox.Run(ctx) })
 	if s.sync != nil {
 		s.bg.Go(func() { s.sync.Run(ctx) })
+	}
+	if s.files.Shared != nil {
+		// Files this server kept in its folder before its database was
+		// shared reach the others; until then it serves them from its
+		// folder.
+		s.bg.Go(func() {
+			if n, err := s.files.ShareLocal(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("copying KYC files to the database", "err", err, "copied", n)
+			} else if n > 0 {
+				s.log.Info("copied KYC files to the database", "files", n)
+			}
+		})
 	}
 	if s.syncServer != nil {
 		// Other servers sharing a PostgreSQL database commit changes too.

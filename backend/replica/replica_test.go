@@ -478,6 +478,55 @@ func TestFilesTravelByHash(t *testing.T) {
 	}
 }
 
+// TestFilesAcrossServers: two servers share one database and no folder,
+// as several `serve` processes on PostgreSQL do. A document uploaded
+// through one reaches a desktop that syncs through the other, by range,
+// and neither folder needed the other's.
+func TestFilesAcrossServers(t *testing.T) {
+	one, _, ds := world(t, "A")
+	a := ds[0]
+	two, err := openNodeAt(filepath.Join(t.TempDir(), "server-two"), one.db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(two.close)
+	one.files.Shared, two.files.Shared = one.db, two.db
+	b := newNode(t, "B")
+	if err := b.client.Connect(context.Background(), serve(t, two).URL, adminEmail, "Blue-Harbor-71", "B"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := a.as(t, adminEmail)
+	acct, err := a.accounts.SaveAccountDetails(ctx, "", company("Fabrikam"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.kyc.SetEntityType(ctx, acct.ID, "IN", "individual"); err != nil {
+		t.Fatal(err)
+	}
+	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + strings.Repeat("x", 3<<20)
+	cs, err := a.kyc.AddDocument(ctx, acct.ID, "pan_card", []backend.UploadFile{{Name: "pan.pdf", Body: strings.NewReader(pdf)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := cs.Documents[0].Files[0].SHA256
+	converge(t, one, a, b)
+	if !one.files.Has(sum) {
+		t.Fatal("the first server lacks the uploaded file")
+	}
+	if _, err := os.Stat(filepath.Join(two.files.Dir, sum[:2], sum)); err == nil {
+		t.Fatal("the second server's folder has the file: it was not read from the database")
+	}
+	f, err := b.files.Open(sum)
+	if err != nil {
+		t.Fatalf("the desktop behind the second server: %v", err)
+	}
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if string(got) != pdf {
+		t.Errorf("the file arrived as %d bytes, want %d", len(got), len(pdf))
+	}
+}
+
 // post sends a raw request to the sync server.
 func post(t testing.TB, url, token, body string) (int, string) {
 	t.Helper()

@@ -12,3 +12,11 @@ func SetBroadSearch(n int) func() {
 	broadSearch = n
 	return func() { broadSearch = old }
 }
+
+// SetFileChunk makes stored files' chunks n bytes until the returned
+// function puts it back.
+func SetFileChunk(n int) func() {
+	old := fileChunk
+	fileChunk = n
+	return func() { fileChunk = old }
+}

@@ -5,6 +5,7 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -26,6 +27,20 @@ import (
 type Vault struct {
 	Dir     string
 	MaxSize int64 // per file; backend.MaxKYCFileSize by default
+	// Shared, when set, is where files live for every server that shares
+	// one database and no folder (store.DB on PostgreSQL): Put stores each
+	// new file there before it returns, and Has and Open look there for a
+	// file this server's folder lacks. The folder keeps a copy of what
+	// passed through this server, read without a round trip.
+	Shared Shared
+}
+
+// Shared keeps files by SHA-256 where every server can reach them.
+// StoreFile checks that the content has that hash.
+type Shared interface {
+	HasFile(ctx context.Context, sum string) (bool, error)
+	StoreFile(ctx context.Context, sum string, r io.Reader) error
+	OpenFile(ctx context.Context, sum string) (io.ReadSeekCloser, error)
 }
 
 // Open prepares the folder and removes temporary files that a crash left.
@@ -192,7 +207,7 @@ func (b *Batch) Put(r io.Reader, name string) (backend.KYCFile, error) {
 	kf := backend.KYCFile{SHA256: sum, Size: size, Type: typ, Name: display}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.sums[sum] || v.Has(sum) {
+	if b.sums[sum] || v.stored(sum) {
 		discard() // stored once
 		return kf, nil
 	}
@@ -235,6 +250,13 @@ func (b *Batch) Commit() error {
 	}
 	if err := syncAll(files); err != nil {
 		return fmt.Errorf("vault: sync: %w", err)
+	}
+	if b.v.Shared != nil {
+		for _, p := range b.pending {
+			if err := b.v.share(context.Background(), p.tmp.Name(), p.sum); err != nil {
+				return err
+			}
+		}
 	}
 	dirs := map[string]bool{}
 	for len(b.pending) > 0 {
@@ -329,6 +351,9 @@ func (v *Vault) Open(sum string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("vault: bad hash %q", sum)
 	}
 	p, err := v.find(sum)
+	if errors.Is(err, fs.ErrNotExist) && v.Shared != nil {
+		return v.Shared.OpenFile(context.Background(), sum)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
@@ -344,8 +369,71 @@ func (v *Vault) Has(sum string) bool {
 	if !validSum(sum) {
 		return false
 	}
-	_, err := v.find(sum)
-	return err == nil
+	if _, err := v.find(sum); err == nil {
+		return true
+	}
+	return v.Shared != nil && v.sharedHas(sum)
+}
+
+// stored says whether a file needs storing no more: in the shared store
+// when there is one (a copy only in this folder must still go there), else
+// in the folder.
+func (v *Vault) stored(sum string) bool {
+	if v.Shared != nil {
+		return v.sharedHas(sum)
+	}
+	return v.Has(sum)
+}
+
+// sharedHas asks the shared store; a failed answer is "no", which at worst
+// stores or transfers the file once more.
+func (v *Vault) sharedHas(sum string) bool {
+	has, err := v.Shared.HasFile(context.Background(), sum)
+	return err == nil && has
+}
+
+// share copies the file at path, whose SHA-256 is sum, to the shared store.
+func (v *Vault) share(ctx context.Context, path, sum string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	defer f.Close()
+	if err := v.Shared.StoreFile(ctx, sum, f); err != nil {
+		return fmt.Errorf("vault: share: %w", err)
+	}
+	return nil
+}
+
+// ShareLocal copies to the shared store every file of the folder it lacks:
+// the files a server stored before it shared its database with others. It
+// returns how many it copied.
+func (v *Vault) ShareLocal(ctx context.Context) (int, error) {
+	if v.Shared == nil {
+		return 0, nil
+	}
+	copied := 0
+	err := filepath.WalkDir(v.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != v.Dir && d.Name() == "tmp" {
+				return filepath.SkipDir
+			}
+			return ctx.Err()
+		}
+		sum := d.Name()
+		if !validSum(sum) || v.sharedHas(sum) {
+			return nil
+		}
+		if err := v.share(ctx, path, sum); err != nil {
+			return err
+		}
+		copied++
+		return nil
+	})
+	return copied, err
 }
 
 // DisplayName makes a user's file name safe to show and store as text: no
