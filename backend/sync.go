@@ -49,6 +49,10 @@ type SyncStatus struct {
 	// Received counts the changes from the server applied here since the
 	// app started: when it grows, what is on screen may be out of date.
 	Received int `json:"received"`
+	// Receiving is how much of a pull of several pages (a new desktop's
+	// first sync, or one after long offline) is done, 1 to 99 percent; 0
+	// when none is under way.
+	Receiving int `json:"receiving"`
 }
 
 // SyncAdmin is what administrators do about sync: review conflicts (on any

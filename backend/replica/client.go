@@ -52,7 +52,10 @@ type Client struct {
 
 	mu       sync.Mutex
 	received int // changes from the server applied since start
-	online   bool
+	// receiving is how much of a pull of several pages is done, in
+	// percent (0: none under way).
+	receiving int
+	online    bool
 	syncing  bool
 	lastErr  string
 	errKey   string // lastErr's i18n key
@@ -201,7 +204,8 @@ func (c *Client) Status(ctx context.Context) (backend.SyncStatus, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := backend.SyncStatus{Server: st[keyServer], DeviceName: st[keyName], Online: c.online && st[keyServer] != "",
-		Syncing: c.syncing, Pending: pending, Conflicts: conflicts, LastError: c.lastErr, LastErrorKey: c.errKey, Received: c.received}
+		Syncing: c.syncing, Pending: pending, Conflicts: conflicts, LastError: c.lastErr, LastErrorKey: c.errKey, Received: c.received,
+		Receiving: c.receiving}
 	if ms, err := strconv.ParseInt(st[keyLastSync], 10, 64); err == nil {
 		t := time.UnixMilli(ms).UTC()
 		s.LastSync = &t
@@ -213,6 +217,22 @@ func (c *Client) setState(online, syncing bool, lastErr, key string) {
 	c.mu.Lock()
 	c.online, c.syncing, c.lastErr, c.errKey = online, syncing, lastErr, key
 	c.mu.Unlock()
+	c.tell()
+}
+
+// setReceiving reports how far a long pull is, in percent (0: done).
+func (c *Client) setReceiving(percent int) {
+	c.mu.Lock()
+	same := c.receiving == percent
+	c.receiving = percent
+	c.mu.Unlock()
+	if !same {
+		c.tell()
+	}
+}
+
+// tell hands the status to OnStatus.
+func (c *Client) tell() {
 	if c.OnStatus != nil {
 		if s, err := c.Status(context.Background()); err == nil {
 			c.OnStatus(s)
@@ -313,8 +333,11 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 	if err := c.handOverOutbox(ctx, server, token); err != nil {
 		return err
 	}
-	// Pull until the server has nothing newer.
+	// Pull until the server has nothing newer. A pull of several pages (a
+	// new desktop's first) reports how far it is, by log position.
 	cursor, _ := strconv.ParseInt(st[keyCursor], 10, 64)
+	start := cursor
+	defer c.setReceiving(0)
 	for {
 		var page PullResult
 		q := "/sync/pull?after=" + strconv.FormatInt(cursor, 10) + "&limit=" + strconv.Itoa(batch)
@@ -351,6 +374,9 @@ func (c *Client) round1(ctx context.Context, server, token string, st map[string
 		}
 		if !page.More {
 			return nil
+		}
+		if page.Head > start {
+			c.setReceiving(min(99, max(1, int((cursor-start)*100/(page.Head-start)))))
 		}
 	}
 }

@@ -527,6 +527,59 @@ func TestFilesAcrossServers(t *testing.T) {
 	}
 }
 
+// TestPullProgress: a new desktop pulling many pages tells how far it is,
+// rising, and says nothing once done; a pull of one page says nothing.
+func TestPullProgress(t *testing.T) {
+	server, url, _ := world(t)
+	ctx := server.as(t, adminEmail)
+	for i := range 40 {
+		if _, err := server.accounts.SaveAccountDetails(ctx, "", company(fmt.Sprintf("Progress %02d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		batch int
+		pages bool
+	}{{"pages", 10, true}, {"one page", 0, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newNode(t, "D")
+			d.client.Batch = tt.batch
+			if err := d.client.Connect(context.Background(), url, adminEmail, "Blue-Harbor-71", "D"); err != nil {
+				t.Fatal(err)
+			}
+			var seen []int
+			d.client.OnStatus = func(s backend.SyncStatus) {
+				if s.Receiving != 0 {
+					seen = append(seen, s.Receiving)
+				}
+			}
+			d.sync(t)
+			if got := d.count(t, `SELECT count(*) FROM accounts`); got != 40 {
+				t.Fatalf("the desktop has %d accounts", got)
+			}
+			if !tt.pages {
+				if len(seen) != 0 {
+					t.Fatalf("a one-page pull reported progress %v", seen)
+				}
+				return
+			}
+			if len(seen) < 3 {
+				t.Fatalf("progress told %d times (%v) over a pull of 4 pages or more", len(seen), seen)
+			}
+			for i, p := range seen {
+				if p < 1 || p > 99 || (i > 0 && p <= seen[i-1]) {
+					t.Fatalf("progress %v: not rising within 1-99", seen)
+				}
+			}
+			st, err := d.client.Status(context.Background())
+			if err != nil || st.Receiving != 0 {
+				t.Fatalf("after the pull: receiving %d (%v), want 0", st.Receiving, err)
+			}
+		})
+	}
+}
+
 // post sends a raw request to the sync server.
 func post(t testing.TB, url, token, body string) (int, string) {
 	t.Helper()

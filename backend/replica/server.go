@@ -249,11 +249,14 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, PushResult{Results: results})
 }
 
-// PullResult is a page of the server's log.
+// PullResult is a page of the server's log. Head is the log's newest
+// position when the page was read: how far Next is from it tells a
+// desktop how much of a long pull is done.
 type PullResult struct {
 	Changes []WireChange `json:"changes"`
 	Next    int64        `json:"next"`
 	More    bool         `json:"more"`
+	Head    int64        `json:"head"`
 }
 
 func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
@@ -269,7 +272,12 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := appendPull(make([]byte, 0, wireSize(changes)), changes, next, more)
+	head, err := s.DB.LastSeq(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := appendPull(make([]byte, 0, wireSize(changes)), changes, next, more, max(head, next))
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("encode pull: %w", err))
 		return

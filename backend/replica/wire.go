@@ -409,13 +409,14 @@ func appendPush(b []byte, changes []backend.Change) ([]byte, error) {
 
 // appendPull encodes a pull's answer as json.NewEncoder(w).Encode of its
 // PullResult would (TestAppendPull), the same way.
-func appendPull(b []byte, changes []backend.Change, next int64, more bool) ([]byte, error) {
+func appendPull(b []byte, changes []backend.Change, next int64, more bool, head int64) ([]byte, error) {
 	b, err := appendChanges(append(b, `{"changes":`...), changes)
 	if err != nil {
 		return nil, err
 	}
 	b = strconv.AppendInt(append(b, `,"next":`...), next, 10)
 	b = strconv.AppendBool(append(b, `,"more":`...), more)
+	b = strconv.AppendInt(append(b, `,"head":`...), head, 10)
 	return append(b, "}\n"...), nil
 }
 
@@ -490,16 +491,15 @@ func readPull(b []byte, out *PullResult) bool {
 			}
 			seen |= 1
 		case "next":
-			p.ws()
-			start := p.i
-			if seen&2 != 0 || !p.number() {
+			if seen&2 != 0 || !p.int64(&res.Next) {
 				return false
 			}
-			n, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
-			if err != nil {
+			seen |= 2
+		case "head":
+			if seen&8 != 0 || !p.int64(&res.Head) {
 				return false
 			}
-			res.Next, seen = n, seen|2
+			seen |= 8
 		case "more":
 			switch {
 			case seen&4 != 0:
@@ -515,6 +515,22 @@ func readPull(b []byte, out *PullResult) bool {
 		}
 		return true
 	})
+}
+
+// int64 reads a JSON number that is an int64, as encoding/json reads it
+// into one.
+func (p *wireParser) int64(out *int64) bool {
+	p.ws()
+	start := p.i
+	if !p.number() {
+		return false
+	}
+	n, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
+	if err != nil {
+		return false
+	}
+	*out = n
+	return true
 }
 
 // literal skips white space and then word, if word is next.

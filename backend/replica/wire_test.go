@@ -148,11 +148,11 @@ func TestAppendPull(t *testing.T) {
 	changes := sampleChanges()
 	for n := 0; n <= len(changes); n++ {
 		var want bytes.Buffer
-		res := PullResult{Changes: toWire(changes[:n]), Next: int64(1000 + n), More: n%2 == 0}
+		res := PullResult{Changes: toWire(changes[:n]), Next: int64(1000 + n), More: n%2 == 0, Head: int64(5000 + n)}
 		if err := json.NewEncoder(&want).Encode(res); err != nil {
 			t.Fatal(err)
 		}
-		got, err := appendPull(nil, changes[:n], res.Next, res.More)
+		got, err := appendPull(nil, changes[:n], res.Next, res.More, res.Head)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,6 +170,7 @@ var pullSamples = []string{
 	`{"changes":[],"next":0,"more":false}`, `{"changes":null}`, `{}`, `{"next":1.5}`, `{"next":-3}`, `{"more":tru}`, `{"more":null}`,
 	`{"more":true,"more":false}`, `{"next":1,"next":2}`, `{"changes":[{"id":"x"}],"changes":[]}`, `{"Next":1}`, `{"next":99999999999999999999}`,
 	` { "changes" : [ ] , "more" : false } `, `{"changes":[]} x`, `[]`, `{"next":01}`,
+	`{"changes":[],"next":5,"more":true,"head":90}`, `{"head":1,"head":2}`, `{"head":"7"}`, `{"head":-1e3}`,
 }
 
 // TestReadPull: what readPull reads, it reads as encoding/json does; a

@@ -350,6 +350,7 @@ export interface SyncStatus {
   lastError?: string; // the backend's English
   lastErrorKey?: string; // its i18n key, when it has one
   received: number; // changes from the server applied since the app started
+  receiving?: number; // 1-99: how much of a pull of several pages is done; 0 or absent: none under way
 }
 
 export interface SyncConnectInput {

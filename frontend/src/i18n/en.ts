@@ -694,6 +694,8 @@ export const en = {
     never: 'Not yet',
     pending: 'Changes waiting',
     pendingNone: 'None',
+    receiving: 'Receiving data',
+    receivingShort: 'receiving {{percent}}%',
     aloneIntro: 'This desktop keeps its data on this computer and does not sync with a server.',
     syncNow: 'Sync now',
     connect: 'Connect to a server…',

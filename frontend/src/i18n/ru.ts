@@ -694,6 +694,8 @@ export const ru: Translation = {
     never: 'Ещё не было',
     pending: 'Изменений в очереди',
     pendingNone: 'Нет',
+    receiving: 'Получение данных',
+    receivingShort: 'получено {{percent}}%',
     aloneIntro: 'Данные хранятся только на этом компьютере и не синхронизируются с сервером.',
     syncNow: 'Синхронизировать',
     connect: 'Подключиться к серверу…',

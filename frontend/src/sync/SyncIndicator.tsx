@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Divider, Group, Indicator, Loader, Popover, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Anchor, Badge, Button, Divider, Group, Indicator, Loader, Popover, Progress, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { notifications } from '@mantine/notifications';
@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
 import { api } from '../api';
 import { formatDateTime } from '../lib/intl';
-import { relativeTime, serverHost, SYNC_COLORS, syncState } from './describe';
+import { receivingPercent, relativeTime, serverHost, SYNC_COLORS, syncState } from './describe';
 import { IconSync } from '../components/icons';
 import { refreshOpenScreens, useSyncStatus } from './status';
 
@@ -30,6 +30,7 @@ export function SyncIndicator({ showConflicts }: { showConflicts: boolean }) {
   const state = syncState(status);
   const connected = state !== 'alone';
   const busy = asked || status.syncing;
+  const percent = receivingPercent(status);
 
   const syncNow = async () => {
     setAsked(true);
@@ -73,6 +74,12 @@ export function SyncIndicator({ showConflicts }: { showConflicts: boolean }) {
               data-testid="sync-badge"
             >
               {t(`sync.states.${state === 'syncing' ? 'online' : state}`)}
+              {percent !== undefined && (
+                <Text span inherit c="dimmed" title={t('sync.receiving')} data-testid="sync-receiving-short">
+                  {' · '}
+                  {wide ? t('sync.receivingShort', { percent }) : `${percent}%`}
+                </Text>
+              )}
               {connected && status.pending > 0 && (
                 <Text span inherit c="dimmed" title={t('sync.waiting', { count: status.pending })} data-testid="sync-pending">
                   {' · '}
@@ -114,6 +121,14 @@ export function SyncIndicator({ showConflicts }: { showConflicts: boolean }) {
               <Row label={t('sync.pending')}>
                 <Text size="sm">{status.pending > 0 ? status.pending : t('sync.pendingNone')}</Text>
               </Row>
+              {percent !== undefined && (
+                <Stack gap={4} data-testid="sync-receiving">
+                  <Row label={t('sync.receiving')}>
+                    <Text size="sm">{percent}%</Text>
+                  </Row>
+                  <Progress value={percent} size="sm" aria-label={t('sync.receiving')} />
+                </Stack>
+              )}
               {status.lastError && (
                 <Text size="sm" c="red.7" data-testid="sync-error">
                   {status.lastErrorKey ? t(status.lastErrorKey, { defaultValue: status.lastError }) : status.lastError}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canReverse, conflictSubject, conflictValue, relativeTime, serverHost, syncState } from './describe';
+import { canReverse, conflictSubject, conflictValue, receivingPercent, relativeTime, serverHost, syncState } from './describe';
 
 describe('conflictSubject', () => {
   it('names known records and fields by i18n key', () => {
@@ -64,6 +64,20 @@ describe('syncState', () => {
     expect(syncState({ server, online: true, syncing: true })).toBe('syncing');
     expect(syncState({ server, online: true, syncing: false })).toBe('online');
     expect(syncState({ server, online: false, syncing: false })).toBe('offline');
+  });
+});
+
+describe('receivingPercent', () => {
+  const server = 'https://gh.example.com';
+  it('tells how far a long pull is while it runs', () => {
+    expect(receivingPercent({ server, syncing: true, receiving: 45 })).toBe(45);
+    expect(receivingPercent({ server, syncing: true, receiving: 150 })).toBe(99);
+  });
+  it('says nothing without one under way', () => {
+    expect(receivingPercent({ server, syncing: true, receiving: 0 })).toBeUndefined();
+    expect(receivingPercent({ server, syncing: true })).toBeUndefined();
+    expect(receivingPercent({ server, syncing: false, receiving: 45 })).toBeUndefined();
+    expect(receivingPercent({ server: '', syncing: true, receiving: 45 })).toBeUndefined();
   });
 });
 

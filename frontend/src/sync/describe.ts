@@ -119,6 +119,13 @@ export function syncState(s: Pick<SyncStatus, 'server' | 'online' | 'syncing'>):
   return s.online ? 'online' : 'offline';
 }
 
+// receivingPercent is how far a long pull is (a new desktop's first sync),
+// while one is under way; undefined otherwise.
+export function receivingPercent(s: Pick<SyncStatus, 'server' | 'syncing' | 'receiving'>): number | undefined {
+  if (!s.server || !s.syncing || !s.receiving || s.receiving < 1) return undefined;
+  return Math.min(99, Math.round(s.receiving));
+}
+
 export const SYNC_COLORS: Record<SyncState, string> = {
   alone: 'gray',
   syncing: 'indigo',
