@@ -93,7 +93,7 @@ do_gotest_postgres() {
   pg_dir=$(mktemp -d /tmp/gatehouse-pg.XXXXXX)
   trap 'stop_postgres "$pg_dir"; rm -rf "$pg_dir"' EXIT
   start_postgres "$pg_dir"
-  go test -race -count=1 ./backend/store/... ./backend/replica/
+  go test -race -count=1 ./backend/store/... ./backend/replica/ ./backend/vault/
 }
 do_frontend_build() { (cd frontend && npm run build); }
 do_frontend_unit() { (cd frontend && npm test --if-present); }
