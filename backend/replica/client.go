@@ -56,11 +56,11 @@ type Client struct {
 	// percent (0: none under way).
 	receiving int
 	online    bool
-	syncing  bool
-	lastErr  string
-	errKey   string // lastErr's i18n key
-	nudge    chan struct{}
-	round    sync.Mutex // one round at a time
+	syncing   bool
+	lastErr   string
+	errKey    string // lastErr's i18n key
+	nudge     chan struct{}
+	round     sync.Mutex // one round at a time
 }
 
 func (c *Client) init() {
