@@ -16,6 +16,7 @@ import (
 
 	"gatehouse/backend/captcha"
 	"gatehouse/backend/httpapi"
+	"gatehouse/backend/store"
 )
 
 // serve runs `gatehouse serve`: the HTTP API and the web frontend, headless.
@@ -84,6 +85,11 @@ func serve(args []string, log *slog.Logger) error {
 	if sc.ipRate > 0 {
 		// 100,000 addresses: about 20 MB at most.
 		api.Limiter = httpapi.NewIPLimiter(sc.ipRate, sc.ipBurst, 100_000)
+		if store.IsPostgres(c.database) {
+			// Several servers may share this database: a client's rate
+			// holds across them.
+			api.Limiter.Shared = svc.db
+		}
 	}
 	api.Sync = svc.syncServer.Handler()
 	api.SyncAdmin = svc.db

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"container/list"
+	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -26,10 +27,22 @@ type IPLimiter struct {
 	rate     rate.Limit
 	burst    int
 	capacity int
+	// Shared, when set, also keeps a bucket per client in the database
+	// that every server sharing it sees (store.DB on PostgreSQL), so a
+	// client that reaches several servers gets the rate once. The local
+	// bucket still answers first: a client over the rate on this server is
+	// refused without a round trip.
+	Shared SharedBuckets
 
 	mu      sync.Mutex
 	buckets map[netip.Prefix]*list.Element
 	order   *list.List // of *bucket, most recent first
+}
+
+// SharedBuckets takes a token from a client's bucket kept where every
+// server sees it.
+type SharedBuckets interface {
+	TakeToken(ctx context.Context, addr string, perSecond float64, burst int) (ok bool, retryAfter time.Duration, err error)
 }
 
 type bucket struct {
@@ -44,8 +57,23 @@ func NewIPLimiter(perMinute float64, burst, capacity int) *IPLimiter {
 		buckets: map[netip.Prefix]*list.Element{}, order: list.New()}
 }
 
-// Allow takes a token from ip's bucket; when there is none it returns how
-// long until there will be.
+// Take takes a token for ip from this server's bucket and then, with
+// Shared, from the shared one; when there is none it returns how long
+// until there will be. A shared store that fails lets the request by (the
+// local bucket still limits it) and says why in err.
+func (l *IPLimiter) Take(ctx context.Context, ip netip.Addr) (ok bool, retryAfter time.Duration, err error) {
+	if ok, wait := l.Allow(ip); !ok || l.Shared == nil {
+		return ok, wait, nil
+	}
+	ok, wait, err := l.Shared.TakeToken(ctx, clientKey(ip).String(), float64(l.rate), l.burst)
+	if err != nil {
+		return true, 0, err
+	}
+	return ok, wait, nil
+}
+
+// Allow takes a token from ip's bucket in this process; when there is none
+// it returns how long until there will be.
 func (l *IPLimiter) Allow(ip netip.Addr) (ok bool, retryAfter time.Duration) {
 	key := clientKey(ip)
 	now := time.Now()
@@ -90,7 +118,10 @@ func (s *Server) limited(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, wait := s.Limiter.Allow(s.clientIP(r))
+		ok, wait, err := s.Limiter.Take(r.Context(), s.clientIP(r))
+		if err != nil {
+			s.Log.Warn("shared rate limit unavailable; this server's limit applies", "err", err)
+		}
 		if !ok {
 			secs := int((wait + time.Second - 1) / time.Second)
 			e := backend.Keyed(backend.ERATELIMITED, "errors.rate_limited", fmt.Sprintf("Too many requests. Try again in %d seconds.", secs))

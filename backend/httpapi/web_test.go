@@ -49,8 +49,15 @@ func (b *syncBuffer) String() string {
 
 func startWebApp(tb testing.TB, configure func(s *httpapi.Server, db *store.DB)) *webApp {
 	tb.Helper()
+	return startWebAppAt(tb, filepath.Join(tb.TempDir(), "g.db"), configure)
+}
+
+// startWebAppAt starts a server on the database at path, which another
+// may share.
+func startWebAppAt(tb testing.TB, path string, configure func(s *httpapi.Server, db *store.DB)) *webApp {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "g.db"))
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -181,6 +188,31 @@ func TestRateLimitPerIP(t *testing.T) {
 	// Methods that cost nothing are not limited.
 	if res, _ := w.post(t, "config", struct{}{}, nil); res.StatusCode != 200 {
 		t.Fatalf("config: %d", res.StatusCode)
+	}
+}
+
+// TestRateLimitAcrossServers: two servers on one database, each with its
+// own limiter sharing the database's buckets. A client that alternates
+// between them gets the rate once, not once per server.
+func TestRateLimitAcrossServers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	var apps []*webApp
+	for range 2 {
+		apps = append(apps, startWebAppAt(t, path, func(s *httpapi.Server, db *store.DB) {
+			s.Limiter = httpapi.NewIPLimiter(1, 3, 100)
+			s.Limiter.Shared = db
+		}))
+	}
+	for i := range 3 {
+		if res, out := apps[i%2].post(t, "captcha", struct{}{}, nil); res.StatusCode != 200 {
+			t.Fatalf("request %d: %d %v", i+1, res.StatusCode, out)
+		}
+	}
+	// Each server has seen at most two requests: only the shared bucket
+	// knows of the third.
+	res, out := apps[1].post(t, "captcha", struct{}{}, nil)
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("fourth request: %d %v, want 429 with Retry-After", res.StatusCode, out)
 	}
 }
 
