@@ -442,25 +442,33 @@ func TestReverseConflict(t *testing.T) {
 	}
 }
 
+// uploadDocument opens an account on desktop d, as the admin, and uploads
+// a PDF of about size bytes as its KYC document; it returns the file's
+// SHA-256 and content.
+func uploadDocument(t *testing.T, d *node, size int) (sum, content string) {
+	t.Helper()
+	ctx := d.as(t, adminEmail)
+	acct, err := d.accounts.SaveAccountDetails(ctx, "", company("Fabrikam"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.kyc.SetEntityType(ctx, acct.ID, "IN", "individual"); err != nil {
+		t.Fatal(err)
+	}
+	content = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + strings.Repeat("x", size)
+	cs, err := d.kyc.AddDocument(ctx, acct.ID, "pan_card", []backend.UploadFile{{Name: "pan.pdf", Body: strings.NewReader(content)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs.Documents[0].Files[0].SHA256, content
+}
+
 // TestFilesTravelByHash: a document uploaded offline reaches the server and
 // the other desktop with its file, which is sent once.
 func TestFilesTravelByHash(t *testing.T) {
 	server, _, ds := world(t, "A", "B")
 	a, b := ds[0], ds[1]
-	ctx := a.as(t, adminEmail)
-	acct, err := a.accounts.SaveAccountDetails(ctx, "", company("Fabrikam"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.kyc.SetEntityType(ctx, acct.ID, "IN", "individual"); err != nil {
-		t.Fatal(err)
-	}
-	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + strings.Repeat("x", 300<<10)
-	cs, err := a.kyc.AddDocument(ctx, acct.ID, "pan_card", []backend.UploadFile{{Name: "pan.pdf", Body: strings.NewReader(pdf)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := cs.Documents[0].Files[0].SHA256
+	sum, pdf := uploadDocument(t, a, 300<<10)
 	converge(t, server, a, b)
 	for _, n := range []*node{server, b} {
 		if !n.files.Has(sum) {
@@ -495,20 +503,7 @@ func TestFilesAcrossServers(t *testing.T) {
 	if err := b.client.Connect(context.Background(), serve(t, two).URL, adminEmail, "Blue-Harbor-71", "B"); err != nil {
 		t.Fatal(err)
 	}
-	ctx := a.as(t, adminEmail)
-	acct, err := a.accounts.SaveAccountDetails(ctx, "", company("Fabrikam"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.kyc.SetEntityType(ctx, acct.ID, "IN", "individual"); err != nil {
-		t.Fatal(err)
-	}
-	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + strings.Repeat("x", 3<<20)
-	cs, err := a.kyc.AddDocument(ctx, acct.ID, "pan_card", []backend.UploadFile{{Name: "pan.pdf", Body: strings.NewReader(pdf)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := cs.Documents[0].Files[0].SHA256
+	sum, pdf := uploadDocument(t, a, 3<<20)
 	converge(t, one, a, b)
 	if !one.files.Has(sum) {
 		t.Fatal("the first server lacks the uploaded file")

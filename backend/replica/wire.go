@@ -205,16 +205,9 @@ func (p *wireParser) change(c *WireChange) bool {
 				return false
 			}
 		case "seq":
-			p.ws()
-			start := p.i
-			if !p.number() {
+			if !p.int64(&c.Seq) {
 				return false
 			}
-			n, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
-			if err != nil {
-				return false // a fraction or too big: encoding/json says what
-			}
-			c.Seq = n
 		default:
 			return false
 		}
@@ -518,7 +511,8 @@ func readPull(b []byte, out *PullResult) bool {
 }
 
 // int64 reads a JSON number that is an int64, as encoding/json reads it
-// into one.
+// into one; a fraction or a number too big is left to encoding/json, which
+// says what is wrong.
 func (p *wireParser) int64(out *int64) bool {
 	p.ws()
 	start := p.i
