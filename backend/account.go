@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"regexp"
 	"time"
 )
 
@@ -54,6 +55,37 @@ type Address struct {
 	City     string `json:"city"`
 	Line1    string `json:"line1"` // street and building
 	Line2    string `json:"line2"` // office, floor
+}
+
+// postcodeFormats are the countries whose postcodes have a fixed shape:
+// Russia's six digits, India's six-digit PIN (never starting with 0).
+var postcodeFormats = map[string]struct {
+	re      *regexp.Regexp
+	example string
+}{
+	"RU": {regexp.MustCompile(`^[0-9]{6}$`), "117312"},
+	"IN": {regexp.MustCompile(`^[1-9][0-9]{5}$`), "560001"},
+}
+
+// otherPostcode is the shape of postcodes elsewhere: 2 to 10 letters and
+// digits, with spaces or hyphens inside ("SW1A 1AA", "10115", "1010-001").
+var otherPostcode = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9 -]{0,8}[A-Za-z0-9])$`)
+
+// CheckPostcode checks a postcode against its country's shape. Codes:
+// postcode_format (with the country's example), postcode_chars.
+func CheckPostcode(f *Fields, field, country, postcode string) {
+	if postcode == "" {
+		return
+	}
+	if pf, ok := postcodeFormats[country]; ok {
+		if !pf.re.MatchString(postcode) {
+			f.Add(field, "postcode_format", map[string]any{"example": pf.example})
+		}
+		return
+	}
+	if !otherPostcode.MatchString(postcode) {
+		f.Add(field, "postcode_chars", nil)
+	}
 }
 
 // DefaultMaxDialogs is the default maximum number of dialogs per operator.

@@ -347,11 +347,11 @@ func CheckOGRN(s, entityType string) string {
 	return ""
 }
 
-// CheckBIK checks a Russian bank identification code: 9 digits. The
-// leading "04" of banks is not required: treasury offices have had BIKs
-// starting "00" since 2021 (004525988 for Moscow). Code: bik_format.
+// CheckBIK checks a Russian bank identification code: 9 digits starting
+// with the country's code, 04 for banks, or 00 for the treasury offices
+// that have had BIKs since 2021 (004525988 for Moscow). Code: bik_format.
 func CheckBIK(s string) string {
-	if len(s) != 9 || !asciiDigits(s) {
+	if len(s) != 9 || !asciiDigits(s) || (!strings.HasPrefix(s, "04") && !strings.HasPrefix(s, "00")) {
 		return "bik_format"
 	}
 	return ""

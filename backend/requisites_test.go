@@ -115,6 +115,8 @@ func TestCheckKPPAndBIK(t *testing.T) {
 		{"bik", backend.CheckBIK, "044030790", ""},           // Bank "Saint Petersburg"
 		{"bik", backend.CheckBIK, "004525988", ""},           // Moscow treasury office
 		{"bik", backend.CheckBIK, "04452522", "bik_format"},
+		{"bik", backend.CheckBIK, "144525225", "bik_format"}, // no country code
+		{"bik", backend.CheckBIK, "994525225", "bik_format"},
 		{"bik", backend.CheckBIK, "0445252250", "bik_format"},
 		{"bik", backend.CheckBIK, "04452522S", "bik_format"},
 	} {

@@ -85,7 +85,16 @@ test('verify the phone by the SMS code after the first sign-in', async () => {
   await page.waitForURL(/#\/verify-phone/);
   await byId('phone-send').click();
   const code = await app.lastSMSCode(10000, user.phone);
-  await byId('phone-code').fill(code);
+  // A wrong code is said under the code field, in words.
+  const wrong = code === '000000' ? '111111' : '000000';
+  await byId('phone-code').fill(wrong);
+  await byId('phone-verify').click();
+  await page.getByText('The code is wrong or has expired').waitFor();
+  assert.equal(await byId('phone-code').getAttribute('aria-invalid'), 'true', 'the code field is not marked');
+  assert.equal(await byId('phone-error').count(), 0, 'a wrong code also showed the general alert');
+  // A code pasted with a space keeps all six digits.
+  await byId('phone-code').fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+  assert.equal(await byId('phone-code').inputValue(), code);
   await shot('06-verify-phone');
   await byId('phone-verify').click();
   await byId('home-signout').waitFor();

@@ -511,6 +511,7 @@ func cleanAddress(f *backend.Fields, prefix string, a backend.Address) backend.A
 		f.Add(prefix+".country", "country_invalid", nil)
 	}
 	a.Postcode = backend.CleanText(f, prefix+".postcode", a.Postcode, 20, false)
+	backend.CheckPostcode(f, prefix+".postcode", a.Country, a.Postcode)
 	a.Region = backend.CleanText(f, prefix+".region", a.Region, 100, false)
 	a.City = backend.CleanText(f, prefix+".city", a.City, 100, false)
 	a.Line1 = backend.CleanText(f, prefix+".line1", a.Line1, 200, false)

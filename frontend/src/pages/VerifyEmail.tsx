@@ -153,6 +153,7 @@ function CodeVerification() {
   const [resending, setResending] = useState(false);
   const [resent, setResent] = useState(false);
   const resendFailure = useApiError();
+  const [codeError, setCodeError] = useState<string | null>(null);
 
   const verify = async (e: FormEvent) => {
     e.preventDefault();
@@ -160,12 +161,14 @@ function CodeVerification() {
     setBusy(true);
     codeFailure.set(null);
     setEmailError(null);
+    setCodeError(null);
     try {
       await api.verifyEmailCode({ email, code });
       setOk(true);
     } catch (err) {
-      const { fields, general } = splitErrors(t, err, knownEmail ? [] : ['email']);
+      const { fields, general } = splitErrors(t, err, knownEmail ? ['code'] : ['email', 'code']);
       setEmailError(fields.email ?? null);
+      setCodeError(fields.code ?? null);
       codeFailure.set(general);
     } finally {
       setBusy(false);
@@ -254,6 +257,7 @@ function CodeVerification() {
                 placeholder={t('verifyEmail.codePlaceholder')}
                 value={code}
                 onChange={setCode}
+                error={codeError}
                 testid="verify-code"
                 autoFocus={!!knownEmail}
               />

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api';
-import { asApiError } from '../api/errors';
+import { asApiError, splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert, InfoAlert } from '../components/Alerts';
 import { AuthLayout } from '../components/AuthLayout';
@@ -34,6 +34,7 @@ export function VerifyPhonePage() {
   const [resendAt, setResendAt] = useState<number | null>(null);
   const resendLeft = useCountdown(resendAt);
   const failure = useApiError();
+  const [codeError, setCodeError] = useState<string | null>(null);
 
   // A session that ended on the server sends the person back to sign in.
   const fail = (e: unknown) => {
@@ -64,12 +65,16 @@ export function VerifyPhonePage() {
     if (verifying || failure.blocked) return;
     setVerifying(true);
     failure.set(null);
+    setCodeError(null);
     try {
       const session = await api.verifyPhone({ code });
       setUser(session.user);
       navigate('/', { replace: true });
     } catch (err) {
-      fail(err);
+      // A wrong code is said under the code; anything else above.
+      const { fields, general } = splitErrors(t, err, ['code']);
+      setCodeError(fields.code ?? null);
+      if (general) fail(general);
       setVerifying(false);
     }
   };
@@ -130,6 +135,7 @@ export function VerifyPhonePage() {
             placeholder={t('verifyPhone.codePlaceholder')}
             value={code}
             onChange={setCode}
+            error={codeError}
             testid="phone-code"
           />
           <Group grow>
