@@ -104,6 +104,27 @@ test('verify the phone by the SMS code after the first sign-in', async () => {
   assert.equal(session.expires, -1, 'without Remember me the session cookie must not outlive the browser');
 });
 
+test('on a phone-sized screen nothing is out of reach', async () => {
+  const phone = await context.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(`${app.url}/#/`);
+  await phone.getByTestId('nav-menu').click();
+  const signOut = phone.getByTestId('home-signout');
+  await signOut.waitFor();
+  // The menu slides in: measure once it has stopped.
+  let box = await signOut.boundingBox();
+  for (let i = 0; i < 20 && !(box && box.x + box.width <= 390); i++) {
+    await phone.waitForTimeout(100);
+    box = await signOut.boundingBox();
+  }
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `sign out is at x=${box?.x}, outside a 390 px screen`);
+  await phone.getByTestId('language-select').waitFor();
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page is ${width} px wide on a 390 px screen`);
+  await phone.screenshot({ path: path.join(artifacts, '07-phone-menu.png') });
+  await phone.close();
+});
+
 test('remember me keeps the session across a restart', async () => {
   await byId('home-signout').click();
   await page.waitForURL(/#\/signin/);

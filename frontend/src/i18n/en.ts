@@ -42,6 +42,7 @@ export const en = {
   },
   nav: {
     home: 'Home',
+    menu: 'Menu',
     accounts: 'Customer accounts',
     company: 'Company information',
     kycQueue: 'KYC review',

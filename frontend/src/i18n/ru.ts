@@ -42,6 +42,7 @@ export const ru: Translation = {
   },
   nav: {
     home: 'Главная',
+    menu: 'Меню',
     accounts: 'Клиенты',
     company: 'Информация о компании',
     kycQueue: 'Проверка KYC',

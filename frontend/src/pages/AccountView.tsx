@@ -115,9 +115,9 @@ function AccountSummaryCard({ account, onOpen }: { account: Account; onOpen: () 
   const lang = i18n.resolvedLanguage ?? 'en';
   const d = account.details;
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="account-view" data-account-id={account.id}>
-      <Group justify="space-between" align="flex-start" wrap="nowrap">
-        <div>
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="account-view" data-account-id={account.id}>
+      <Group justify="space-between" align="flex-start">
+        <div style={{ flex: '1 1 16rem' }}>
           <Group gap="sm">
             <Title order={2} fw={600} data-testid="account-name">
               {displayName(account) || t('accounts.unnamed')}
@@ -133,7 +133,7 @@ function AccountSummaryCard({ account, onOpen }: { account: Account; onOpen: () 
             {t('accountView.created', { date: formatDate(account.createdAt, lang, user?.timeZone) })}
           </Text>
         </div>
-        <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+        <Group gap="sm">
           <InvoicePdfButton accountId={account.id} />
           <Button
             component={Link}
@@ -201,7 +201,7 @@ function CompanyCard({ account }: { account: Account }) {
   const legal = addressLine(p.legalAddress, lang);
   const postal = p.postalSameAsLegal ? t('company.sameAsLegal') : addressLine(p.postalAddress, lang);
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="account-company">
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="account-company">
       <Title order={4} fw={600} mb="md">
         {t('company.title')}
       </Title>

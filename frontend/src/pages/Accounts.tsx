@@ -115,9 +115,9 @@ export function AccountsPage() {
 
   return (
     <AppLayout size="xl">
-      <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="accounts">
-        <Group justify="space-between" align="flex-start" wrap="nowrap">
-          <div>
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="accounts">
+        <Group justify="space-between" align="flex-start">
+          <div style={{ flex: '1 1 16rem' }}>
             <Title order={2} fw={600}>
               {t('accounts.title')}
             </Title>
@@ -125,7 +125,7 @@ export function AccountsPage() {
               {t('accounts.intro')}
             </Text>
           </div>
-          <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+          <Group gap="sm">
             {canExportAllEmployees(user?.role) && (
               <Button
                 variant="default"
@@ -146,9 +146,9 @@ export function AccountsPage() {
           </Group>
         </Group>
 
-        <Group mt="lg" gap="md" align="flex-end" wrap="nowrap">
+        <Group mt="lg" gap="md" align="flex-end">
           <TextInput
-            style={{ flex: 1 }}
+            style={{ flex: 1, minWidth: 220 }}
             label={t('accounts.search')}
             placeholder={t('accounts.searchPlaceholder')}
             leftSection={<IconSearch size={16} />}
@@ -158,7 +158,7 @@ export function AccountsPage() {
             data-testid="accounts-search"
           />
           <Select
-            w={230}
+            w={{ base: '100%', xs: 230 }}
             label={t('accounts.status')}
             data={[
               { value: 'all', label: t('accounts.statusAll') },

@@ -102,9 +102,9 @@ export function DashboardPage() {
 
   return (
     <AppLayout size="xl">
-      <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="dashboard">
-        <Group justify="space-between" align="flex-start" gap="md" wrap="nowrap">
-          <div style={{ minWidth: 0 }}>
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="dashboard">
+        <Group justify="space-between" align="flex-start" gap="md">
+          <div style={{ flex: '1 1 16rem' }}>
             <Title order={2} fw={600}>
               {t('dashboard.title')}
             </Title>
@@ -112,7 +112,7 @@ export function DashboardPage() {
               {t('dashboard.intro')}
             </Text>
           </div>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm">
             <Button
               variant="default"
               size="sm"
@@ -212,7 +212,7 @@ function ReportView({ report, stale }: { report: MonthlyReport; stale: boolean }
         ))}
       </SimpleGrid>
 
-      <Paper withBorder radius="md" p="xl" shadow="xs" mt="lg">
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" mt="lg">
         <Group justify="space-between" align="baseline" mb="md">
           <Title order={4} fw={600}>
             {t('dashboard.byDay')}
@@ -253,7 +253,7 @@ function ReportView({ report, stale }: { report: MonthlyReport; stale: boolean }
         </Box>
       </Paper>
 
-      <Paper withBorder radius="md" p="xl" shadow="xs" mt="lg">
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" mt="lg">
         <Title order={4} fw={600} mb="md">
           {t('dashboard.byAgent')}
         </Title>

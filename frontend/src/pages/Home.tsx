@@ -51,9 +51,9 @@ function AccountCard({ account, role }: { account: Account; role: MyAccount['rol
   const { openCompany } = useAccount();
   const pct = completeness(account);
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-account" data-account-id={account.id}>
-      <Group justify="space-between" align="flex-start" wrap="nowrap">
-        <div>
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="home-account" data-account-id={account.id}>
+      <Group justify="space-between" align="flex-start">
+        <div style={{ flex: '1 1 16rem' }}>
           <Title order={3} fw={600}>
             {t('homeAccount.title')}
           </Title>
@@ -116,9 +116,9 @@ function AccountCard({ account, role }: { account: Account; role: MyAccount['rol
 function StaffCard() {
   const { t } = useTranslation();
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-staff">
-      <Group justify="space-between" wrap="nowrap">
-        <div>
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="home-staff">
+      <Group justify="space-between">
+        <div style={{ flex: '1 1 16rem' }}>
           <Title order={3} fw={600}>
             {t('accounts.title')}
           </Title>
@@ -156,7 +156,7 @@ function Welcome({ user }: { user: User }) {
     </Badge>
   );
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-welcome">
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="home-welcome">
       <Title order={2} fw={600}>
         {t('home.welcome', { name: user.name })}
       </Title>
@@ -211,7 +211,7 @@ function SecuritySettings() {
   };
 
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-security">
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="home-security">
       <Title order={3} fw={600}>
         {t('security.title')}
       </Title>
@@ -278,9 +278,9 @@ function KycCard({ account }: { account: Account }) {
   }, [account.id, setUser]);
 
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-kyc-card" data-state={kyc?.state ?? ''}>
-      <Group justify="space-between" align="flex-start" wrap="nowrap">
-        <div>
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="home-kyc-card" data-state={kyc?.state ?? ''}>
+      <Group justify="space-between" align="flex-start">
+        <div style={{ flex: '1 1 16rem' }}>
           <Group gap="sm">
             <Title order={3} fw={600}>
               {t('homeKyc.title')}
@@ -346,7 +346,7 @@ function StaffRoles() {
   });
 
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-staff-roles">
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="home-staff-roles">
       <Group gap="xs">
         <IconUsers size={20} />
         <Title order={3} fw={600}>

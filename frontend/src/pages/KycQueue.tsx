@@ -89,9 +89,9 @@ export function KycQueuePage() {
 
   return (
     <AppLayout size="xl">
-      <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="kyc-queue">
-        <Group justify="space-between" align="flex-start" wrap="nowrap">
-          <div>
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="kyc-queue">
+        <Group justify="space-between" align="flex-start">
+          <div style={{ flex: '1 1 16rem' }}>
             <Title order={2} fw={600}>
               {t('kycQueue.title')}
             </Title>

@@ -79,9 +79,9 @@ export function SyncConflictsPage() {
 
   return (
     <AppLayout size="xl">
-      <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="sync-conflicts">
-        <Group justify="space-between" align="flex-start" wrap="nowrap">
-          <div>
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="sync-conflicts">
+        <Group justify="space-between" align="flex-start">
+          <div style={{ flex: '1 1 16rem' }}>
             <Title order={2} fw={600}>
               {t('syncConflicts.title')}
             </Title>

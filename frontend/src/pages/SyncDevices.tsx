@@ -71,7 +71,7 @@ export function SyncDevicesPage() {
 
   return (
     <AppLayout size="xl">
-      <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="sync-devices">
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="sync-devices">
         <Title order={2} fw={600}>
           {t('syncDevices.title')}
         </Title>

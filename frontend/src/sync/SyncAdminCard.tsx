@@ -11,9 +11,9 @@ export function SyncAdminCard() {
   const { t } = useTranslation();
   const desktop = isDesktop();
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="home-sync">
-      <Group justify="space-between" wrap="nowrap" align="flex-start">
-        <div>
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="home-sync">
+      <Group justify="space-between" align="flex-start">
+        <div style={{ flex: '1 1 16rem' }}>
           <Group gap="xs">
             <IconSync size={20} />
             <Title order={3} fw={600}>
@@ -24,7 +24,7 @@ export function SyncAdminCard() {
             {desktop ? t('syncAdmin.introDesktop') : t('syncAdmin.introWeb')}
           </Text>
         </div>
-        <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+        <Group gap="sm">
           {!desktop && (
             <Button component={Link} to="/sync/devices" variant="default" data-testid="home-sync-devices">
               {t('syncAdmin.devices')}

@@ -52,7 +52,7 @@ export function KycHistory({ c, catalogue }: { c: KYCCase; catalogue: KYCCatalog
   };
 
   return (
-    <Paper withBorder radius="md" p="xl" shadow="xs">
+    <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs">
       <Title order={4} fw={600} mb="md">
         {t('kyc.history')}
       </Title>

@@ -274,7 +274,7 @@ export function KycScreen({ accountId, backTo, backLabel }: Props) {
     <Stack gap="lg" data-testid="kyc" data-state={c.state} data-case-id={c.id} data-account-id={c.accountId}>
       <BackLink to={backTo} label={backLabel} />
 
-      <Paper withBorder radius="md" p="xl" shadow="xs">
+      <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs">
         <Group justify="space-between" align="flex-start" wrap="nowrap">
           <div>
             <Title order={2} fw={600}>
@@ -358,7 +358,7 @@ export function KycScreen({ accountId, backTo, backLabel }: Props) {
       </Paper>
 
       {c.canReview && (
-        <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="kyc-review" style={{ borderColor: 'var(--mantine-color-indigo-3)' }}>
+        <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="kyc-review" style={{ borderColor: 'var(--mantine-color-indigo-3)' }}>
           <Group justify="space-between" align="center" wrap="nowrap" gap="md">
             <div>
               <Title order={4} fw={600}>
@@ -404,7 +404,7 @@ export function KycScreen({ accountId, backTo, backLabel }: Props) {
       ))}
 
       {emailed.length > 0 && (
-        <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="kyc-emailed">
+        <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="kyc-emailed">
           <Group gap="xs">
             <IconMail size={18} />
             <Title order={4} fw={600}>
@@ -423,7 +423,7 @@ export function KycScreen({ accountId, backTo, backLabel }: Props) {
       )}
 
       {stray.length > 0 && (
-        <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="kyc-stray">
+        <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="kyc-stray">
           <Title order={4} fw={600}>
             {t('kyc.stray')}
           </Title>
@@ -437,7 +437,7 @@ export function KycScreen({ accountId, backTo, backLabel }: Props) {
       )}
 
       {showActions && (
-        <Paper withBorder radius="md" p="xl" shadow="xs" data-testid="kyc-actions">
+        <Paper withBorder radius="md" p={{ base: 'md', sm: 'xl' }} shadow="xs" data-testid="kyc-actions">
           <Stack gap="md">
             {c.canEdit && c.entityType !== '' && c.missing.length > 0 && (
               <Alert color="gray" variant="light" icon={<IconAlert />} role="status" data-testid="kyc-missing" data-missing={c.missing.join(' ')}>
