@@ -149,6 +149,8 @@ var fieldMessages = map[string]string{
 	"postcode_chars":             "A postcode has 2 to 10 letters and digits, with spaces or hyphens inside.",
 	"inn_digits":                 "An INN contains digits only.",
 	"inn_length":                 "An INN has 10 digits for a company or 12 for a sole proprietor.",
+	"inn_length_company":         "A company's INN has 10 digits.",
+	"inn_length_individual":      "An individual's INN has 12 digits.",
 	"inn_checksum":               "The INN's check digit is wrong: check for a typo.",
 	"kpp_format":                 "A KPP has 9 characters: 4 digits, 2 digits or capital Latin letters, and 3 digits.",
 	"ogrn_digits":                "An OGRN contains digits only.",

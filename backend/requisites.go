@@ -286,7 +286,9 @@ var (
 // for an individual or sole proprietor, with check digits as the Federal Tax
 // Service defines them (weighted sum mod 11 mod 10). entityType "company" or
 // "individual" asks for the matching length; anything else accepts both.
-// s must be normalised (no spaces). Codes: inn_digits, inn_length,
+// s must be normalised (no spaces). Codes: inn_digits, inn_length (or,
+// when the entity type is known, inn_length_company or
+// inn_length_individual, which say the one length it needs),
 // inn_checksum; "" when valid.
 func CheckINN(s, entityType string) string {
 	if !asciiDigits(s) {
@@ -302,6 +304,10 @@ func CheckINN(s, entityType string) string {
 			weightedSum(s, inn12Weights2)%11%10 != int(s[11]-'0') {
 			return "inn_checksum"
 		}
+	case entityType == AccountCompany:
+		return "inn_length_company"
+	case entityType == AccountIndividual:
+		return "inn_length_individual"
 	default:
 		return "inn_length"
 	}

@@ -11,7 +11,7 @@ import (
 // message in fieldMessages and a translation in the UI.
 var requisiteCodes = map[string]bool{
 	"required": true, "too_long": true, "invisible_chars": true, "country_invalid": true,
-	"inn_digits": true, "inn_length": true, "inn_checksum": true, "kpp_format": true,
+	"inn_digits": true, "inn_length": true, "inn_length_company": true, "inn_length_individual": true, "inn_checksum": true, "kpp_format": true,
 	"ogrn_digits": true, "ogrn_length": true, "ogrn_checksum": true, "bik_format": true,
 	"account_format": true, "account_key": true,
 	"gstin_format": true, "gstin_state": true, "gstin_checksum": true, "gstin_pan_mismatch": true,

@@ -48,11 +48,11 @@ func TestCheckINN(t *testing.T) {
 		{"7707083894", "company", "inn_checksum"},
 		{"7707083839", "company", "inn_checksum"}, // two digits swapped
 		{"7736207534", "company", "inn_checksum"},
-		{"123456789037", "individual", "inn_checksum"}, // first check digit wrong
-		{"123456789048", "individual", "inn_checksum"}, // second check digit wrong
-		{"7707083893", "individual", "inn_length"},     // a company's INN for a sole proprietor
-		{"123456789047", "company", "inn_length"},
-		{"770708389", "company", "inn_length"},
+		{"123456789037", "individual", "inn_checksum"},        // first check digit wrong
+		{"123456789048", "individual", "inn_checksum"},        // second check digit wrong
+		{"7707083893", "individual", "inn_length_individual"}, // a company's INN for a sole proprietor
+		{"123456789047", "company", "inn_length_company"},
+		{"770708389", "company", "inn_length_company"},
 		{"77070838933", "", "inn_length"},
 		{"7707O83893", "company", "inn_digits"}, // letter O
 		{"770708389３", "company", "inn_digits"}, // full-width digit
@@ -391,7 +391,7 @@ func TestRequisitesValidate(t *testing.T) {
 		{
 			name: "LengthsByEntityType", entity: "individual", required: true,
 			in:   with(sberbank, func(r *backend.Requisites) {}),
-			errs: map[string]string{"inn": "inn_length", "ogrn": "ogrn_length"},
+			errs: map[string]string{"inn": "inn_length_individual", "ogrn": "ogrn_length"},
 		},
 		{
 			name: "InvisibleAndTooLong", entity: "company", required: true,

@@ -80,7 +80,7 @@ func (s *AccountService) InviteEmployee(ctx context.Context, in backend.Employee
 	email := backend.NormalizeEmail(&f, "email", in.Email)
 	phone := backend.NormalizePhone(&f, "phone", in.Phone, s.opts.DefaultRegion)
 	if in.Role == "" {
-		in.Role = backend.MemberAdministrator
+		in.Role = backend.MemberOperator // least rights unless asked
 	}
 	checkMemberRole(&f, "role", in.Role)
 	if err := f.Err(); err != nil {

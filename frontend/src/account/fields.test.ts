@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import i18n from '../i18n';
 import type { Account } from '../api';
-import { completeness, fieldLabel, normalizeProfile, profileForSave, requisitesFor } from './fields';
+import { completeness, fieldLabel, normalizeProfile, profileForSave, requisitesFor, wholeOrZero } from './fields';
 
 const t = i18n.getFixedT('en');
 const tr = i18n.getFixedT('ru');
@@ -36,6 +36,19 @@ describe('requisitesFor', () => {
     expect(requisitesFor('IN', 'company')).toEqual(['gstin', 'pan', 'ifsc', 'bankAccount', 'bankName']);
     expect(requisitesFor('DE', 'company')).toEqual(['vat', 'swift', 'iban', 'bankName']);
     expect(requisitesFor('', 'company')).toEqual([]);
+  });
+});
+
+describe('wholeOrZero', () => {
+  it('keeps whole numbers, typed or not', () => {
+    expect(wholeOrZero(300)).toBe(300);
+    expect(wholeOrZero('250')).toBe(250);
+    expect(wholeOrZero(-1)).toBe(-1); // out of range: the backend says so
+  });
+  it('sends anything else as 0, which the backend refuses at the field', () => {
+    expect(wholeOrZero(1.5)).toBe(0);
+    expect(wholeOrZero('abc')).toBe(0);
+    expect(wholeOrZero('')).toBe(0);
   });
 });
 

@@ -83,6 +83,15 @@ export function normalizeProfile(p: Partial<CompanyProfile> | null | undefined):
 
 // profileForSave drops invoice details that do not apply to the chosen
 // country (left over from switching countries), so none is checked by mistake.
+// wholeOrZero sends a count as typed when it is a whole number; anything
+// else (1.5, "abc", empty) as 0, which the backend refuses with its "whole
+// number from 1 to 10,000" at the field. The input keeps what was typed
+// rather than silently dropping the dot or the minus.
+export function wholeOrZero(v: number | string): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isInteger(n) ? n : 0;
+}
+
 export function profileForSave(p: CompanyProfile, type: AccountType): CompanyProfile {
   const keep = new Set<string>(requisitesFor(p.requisites.country, type));
   const requisites = { ...p.requisites };
@@ -101,7 +110,7 @@ export function profileForSave(p: CompanyProfile, type: AccountType): CompanyPro
     name: p.name.trim(),
     email: p.email.trim(),
     phone: p.phone.trim(),
-    maxDialogs: typeof p.maxDialogs === 'number' ? p.maxDialogs : Number(p.maxDialogs) || 0,
+    maxDialogs: wholeOrZero(p.maxDialogs),
     requisites,
     legalAddress: trimmed(p.legalAddress),
     postalAddress: trimmed(p.postalAddress),

@@ -86,10 +86,10 @@ describe('translations', () => {
       timezone_invalid consent_required code_format code_invalid credentials rate_limited link_invalid
       unauthorized forbidden internal network
       phone_not_verified email_taken sector_invalid account_type_invalid phone_type_invalid max_dialogs_range
-      country_invalid inn_length inn_digits inn_checksum kpp_format ogrn_length ogrn_checksum bik_format
+      country_invalid inn_length inn_length_company inn_length_individual inn_digits inn_checksum kpp_format ogrn_length ogrn_checksum bik_format
       account_format account_key gstin_format gstin_state gstin_checksum gstin_pan_mismatch pan_format
       pan_entity ifsc_format bank_account_format iban_country iban_length iban_checksum swift_format
-      vat_format bank_name role_invalid last_administrator`.split(/\s+/);
+      vat_format bank_name role_invalid last_administrator postcode_format postcode_chars`.split(/\s+/);
     for (const c of codes) {
       expect(en.errors).toHaveProperty(c);
       expect(ru.errors).toHaveProperty(c);

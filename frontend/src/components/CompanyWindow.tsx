@@ -267,8 +267,6 @@ function CompanyForm({ account, onSaved, onClose, onDialog }: CompanyFormProps) 
                 description={t('company.maxDialogsHint')}
                 min={1}
                 max={10000}
-                allowDecimal={false}
-                allowNegative={false}
                 clampBehavior="none"
                 classNames={{ wrapper: 'gh-narrow-input' }}
                 data-testid="company-max-dialogs"

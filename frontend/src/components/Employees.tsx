@@ -27,6 +27,7 @@ import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
 import { useSaveFile } from '../hooks/useSaveFile';
 import { formatNumber, phoneExample } from '../lib/intl';
+import { wholeOrZero } from '../account/fields';
 import { ErrorAlert } from './Alerts';
 import { EmployeeImportModal } from './exports/EmployeeImport';
 import { IconDots, IconDownload, IconPlus, IconSearch, IconUpload } from './icons';
@@ -364,7 +365,8 @@ function InviteForm({ accountId, onCancel, onInvited }: { accountId: string; onC
   const [busy, setBusy] = useState(false);
   const failure = useApiError();
   const form = useForm<{ name: string; email: string; phone: string; role: EmployeeRole }>({
-    initialValues: { name: '', email: '', phone: '', role: 'administrator' },
+    // Operator by default: administrator rights are given on purpose.
+    initialValues: { name: '', email: '', phone: '', role: 'operator' },
   });
 
   const submit = form.onSubmit(async (values) => {
@@ -409,6 +411,7 @@ function InviteForm({ accountId, onCancel, onInvited }: { accountId: string; onC
           label={t('employees.phone')}
           placeholder={phoneExample(config.defaultRegion ?? '')}
           type="tel"
+          withAsterisk
           data-testid="emp-phone"
           {...form.getInputProps('phone')}
         />
@@ -420,7 +423,7 @@ function InviteForm({ accountId, onCancel, onInvited }: { accountId: string; onC
           allowDeselect={false}
           data-testid="emp-role"
           {...form.getInputProps('role')}
-          onChange={(v) => form.setFieldValue('role', (v ?? 'administrator') as EmployeeRole)}
+          onChange={(v) => form.setFieldValue('role', (v ?? 'operator') as EmployeeRole)}
         />
         <Group justify="flex-end" gap="sm" mt="xs">
           <Button variant="default" onClick={onCancel} data-testid="emp-cancel">
@@ -476,7 +479,7 @@ function LimitForm({ emp, onCancel, onSave }: { emp: Employee; onCancel: () => v
     setError(null);
     failure.set(null);
     try {
-      await onSave(typeof value === 'number' ? value : Number(value) || 0);
+      await onSave(wholeOrZero(value));
     } catch (err) {
       if (asApiError(err).body.code === 'unauthorized') {
         setUser(null);
@@ -499,8 +502,6 @@ function LimitForm({ emp, onCancel, onSave }: { emp: Employee; onCancel: () => v
           description={t('employees.limitHint')}
           min={1}
           max={10000}
-          allowDecimal={false}
-          allowNegative={false}
           clampBehavior="none"
           autoFocus
           value={value}

@@ -873,6 +873,8 @@ export const en = {
     postcode_format: 'Enter the postcode as it is written there, for example {{example}}.',
     postcode_chars: 'A postcode has 2 to 10 letters and digits, with spaces or hyphens inside.',
     inn_length: 'An INN has 10 digits for a company and 12 for an individual.',
+    inn_length_company: "A company's INN has 10 digits.",
+    inn_length_individual: "An individual's INN has 12 digits.",
     inn_digits: 'An INN consists of digits only.',
     inn_checksum: 'This INN has a wrong check digit. Check it for typos.',
     kpp_format: 'A KPP has 9 characters, for example 773601001.',

@@ -100,7 +100,8 @@ export function SyncDevicesPage() {
           row={(d) => (
             <Table.Tr key={d.id} data-testid="sync-device" data-id={d.id} data-revoked={!!d.revokedAt}>
               <Table.Td>
-                <Text size="sm" fw={500} data-testid="sync-device-name">
+                {/* A long name (up to 100 characters) is cut, so Revoke stays in view. */}
+                <Text size="sm" fw={500} truncate maw={260} title={d.name} data-testid="sync-device-name">
                   {d.name}
                 </Text>
               </Table.Td>

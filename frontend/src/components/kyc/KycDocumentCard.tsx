@@ -109,7 +109,7 @@ export function KycDocumentCard({ caseId, doc, title, large, onOpen, onRemove, r
           title={t('kyc.docStatus.rejected')}
           data-testid={`kyc-doc-reason-${doc.id}`}
         >
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
             {doc.reason}
           </Text>
         </Alert>

@@ -45,7 +45,7 @@ export function KycHistory({ c, catalogue }: { c: KYCCase; catalogue: KYCCatalog
       case 'sender':
         return t('kyc.historySender', { sender: d.text });
       case 'reason':
-        return <Text span size="sm" fs="italic" style={{ whiteSpace: 'pre-wrap' }}>{d.text}</Text>;
+        return <Text span size="sm" fs="italic" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{d.text}</Text>;
       default:
         return d.text;
     }
@@ -61,7 +61,7 @@ export function KycHistory({ c, catalogue }: { c: KYCCase; catalogue: KYCCatalog
           {t('kyc.historyEmpty')}
         </Text>
       ) : (
-        <Timeline active={c.history.length - 1} bulletSize={22} lineWidth={2} data-testid="kyc-history" data-count={c.history.length}>
+        <Timeline active={c.history.length - 1} bulletSize={22} lineWidth={2} className="gh-wrap" data-testid="kyc-history" data-count={c.history.length}>
           {c.history.map((ev, i) => {
             const { color, icon } = look(ev.action);
             const detail = line(ev);

@@ -560,7 +560,7 @@ function StateAlert({ c, rejection }: { c: KYCCase; rejection: string }) {
     case 'rejected':
       return (
         <Alert color="red" variant="light" icon={<IconX />} mt="lg" data-testid="kyc-rejected" role="status">
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
             {rejection ? t('kyc.rejectedReason', { reason: rejection }) : t('kyc.rejected')}
           </Text>
         </Alert>
