@@ -82,6 +82,46 @@ func isCommonPassword(p string) bool {
 	return false
 }
 
+// isRepetitive reports a password that is one piece repeated ("aaaaaaaa",
+// "passwordpassword") or a run of consecutive characters ("123456789012",
+// "abcdefghijklmno", either way; digits wrap from 9 to 0), which NIST SP
+// 800-63B asks verifiers to refuse. Length alone does not make them hard
+// to guess.
+func isRepetitive(p string) bool {
+	r := []rune(strings.ToLower(p))
+	if len(r) < 4 {
+		return false
+	}
+	for unit := 1; unit <= len(r)/2; unit++ {
+		repeated := true
+		for i := unit; i < len(r); i++ {
+			if r[i] != r[i-unit] {
+				repeated = false
+				break
+			}
+		}
+		if repeated {
+			return true
+		}
+	}
+	step := func(a, b rune) rune {
+		if unicode.IsDigit(a) && unicode.IsDigit(b) {
+			return (b - a + 10) % 10 // 9 -> 0 continues 1, 2, ... 9
+		}
+		return b - a
+	}
+	d := step(r[0], r[1])
+	if d != 1 && d != -1 && d != 9 {
+		return false
+	}
+	for i := 2; i < len(r); i++ {
+		if step(r[i-1], r[i]) != d {
+			return false
+		}
+	}
+	return true
+}
+
 // Check lists every reason the password breaks the policy, all under the
 // field "password". email and name, when given, must not appear in it.
 func (p PasswordPolicy) Check(password, email, name string) Fields {
@@ -126,6 +166,8 @@ func (p PasswordPolicy) Check(password, email, name string) Fields {
 	}
 	if isCommonPassword(password) {
 		f.Add(field, "password_common", nil)
+	} else if isRepetitive(password) {
+		f.Add(field, "password_repetitive", nil)
 	}
 	if containsPersonal(password, email, name) {
 		f.Add(field, "password_contains_personal", nil)

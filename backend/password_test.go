@@ -29,6 +29,13 @@ func TestPasswordPolicyCheck(t *testing.T) {
 		{"NISTPassphrase", backend.PolicyNIST, "correct horse battery staple", nil},
 		{"NISTShort", backend.PolicyNIST, "Blue-Harbor-71", []string{"password_too_short"}},
 		{"NISTCommonStillRefused", backend.PolicyNIST, "polniypizdec0211", []string{"password_common"}},
+		{"NISTOneLetter", backend.PolicyNIST, "aaaaaaaaaaaaaaaaaaa", []string{"password_repetitive"}},
+		{"NISTDigitRun", backend.PolicyNIST, "123456789012345678", []string{"password_repetitive"}},
+		{"NISTDigitRunDown", backend.PolicyNIST, "987654321098765", []string{"password_repetitive"}},
+		{"NISTLetterRun", backend.PolicyNIST, "abcdefghijklmnop", []string{"password_repetitive"}},
+		{"NISTWordTwice", backend.PolicyNIST, "passwordpassword", []string{"password_repetitive"}},
+		{"NISTPairRepeated", backend.PolicyNIST, "ab12ab12ab12ab12", []string{"password_repetitive"}},
+		{"NISTRunInsideIsFine", backend.PolicyNIST, "my 1234 horses are fast", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string

@@ -82,7 +82,7 @@ describe('translations', () => {
   it('has every backend error code', () => {
     const codes = `required too_long invisible_chars email_invalid email_mixed_script email_local_ascii
       password_too_short password_too_long password_no_upper password_no_lower password_no_digit
-      password_no_special password_common password_contains_personal password_mismatch phone_invalid
+      password_no_special password_common password_repetitive password_contains_personal password_mismatch phone_invalid
       timezone_invalid consent_required code_format code_invalid credentials rate_limited link_invalid
       unauthorized forbidden internal network
       phone_not_verified email_taken sector_invalid account_type_invalid phone_type_invalid max_dialogs_range

@@ -838,6 +838,7 @@ export const en = {
     password_no_digit: 'Add a digit.',
     password_no_special: 'Add a special character such as ! ? # or %.',
     password_common: 'This password is too common. Choose one that is harder to guess.',
+    password_repetitive: 'Avoid repeated or consecutive characters such as aaaa or 1234.',
     password_contains_personal: 'Do not use your name or email address in the password.',
     password_mismatch: 'The passwords do not match.',
     phone_invalid: 'Enter a valid phone number with its country code, for example +7 912 345-67-89.',
