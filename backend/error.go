@@ -196,6 +196,7 @@ var fieldMessages = map[string]string{
 	"file_type_mismatch":         "{{name}} is named as {{claimed}} but contains {{actual}}.",
 	"file_too_large":             "{{name}} is larger than {{maxMB}} MB.",
 	"file_encrypted":             "{{name}} is password-protected. Upload it without the password.",
+	"file_corrupt":               "{{name}} cannot be opened as an image: it is damaged or incomplete.",
 	"vat_format":                 "A VAT number has 4 to 20 Latin letters, digits, spaces, dots or dashes.",
 	"server_url_invalid":         "Enter the server's address, starting with https:// (or http:// on a local network).",
 	"captcha_required":           "Your browser has to pass a quick automatic check first. Please try again.",

@@ -63,6 +63,9 @@ func TestPut(t *testing.T) {
 		{"HTMLPretendingPNG", "a.png", []byte("<html><script>alert(1)</script></html>"), "", "file_type"},
 		{"Empty", "empty.pdf", nil, "", "file_empty"},
 		{"Encrypted", "locked.pdf", []byte(encryptedPDF), "", "file_encrypted"},
+		{"JPEGHeaderOnly", "scan.jpg", []byte("\xff\xd8\xff\xe0\x00\x10"), "", "file_corrupt"},
+		{"PNGCutShort", "scan.png", pngBytes(t)[:30], "", "file_corrupt"},
+		{"JPEGWithTrailingBytes", "scan.jpg", append(jpegBytes(t), "trailing"...), "image/jpeg", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			v, err := vault.Open(t.TempDir())

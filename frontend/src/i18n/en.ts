@@ -912,6 +912,7 @@ export const en = {
     file_type_mismatch: '{{name}} is named as {{claimed}} but contains {{actual}}.',
     file_too_large: '{{name}} is larger than {{maxMB}} MB.',
     file_encrypted: '{{name}} is password-protected. Upload it without the password.',
+    file_corrupt: '{{name}} cannot be opened as an image: it is damaged or incomplete.',
     file_read: '{{name}} could not be read from the disk.',
     case_locked: 'The case is with the reviewers: it cannot be changed now.',
     kyc_transition: 'The case has moved on meanwhile. Reload the page to see where it stands.',
