@@ -64,7 +64,14 @@ test('a half-filled company profile saves as a draft and the window reopens', as
   await byId('company-save').click();
   await byId('company-missing').waitFor();
   await shot('23-company-draft');
+  // Escape with unsaved typing asks first, and keeping them keeps them.
+  await byId('company-req-bankName').fill('Unsaved Bank');
+  await page.keyboard.press('Escape');
+  await byId('company-discard-keep').click();
+  assert.equal(await byId('company-req-bankName').inputValue(), 'Unsaved Bank');
   await byId('company-close').click();
+  await byId('company-discard-confirm').click();
+  await byId('company-modal').waitFor({ state: 'hidden' });
 
   await signOut();
   await uiSignIn(page, app, owner);

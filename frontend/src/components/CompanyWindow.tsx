@@ -55,24 +55,56 @@ export function CompanyWindow({ opened, onClose, account, onSaved }: CompanyWind
   const { t } = useTranslation();
   // While a dialog of the employees block is open, Escape belongs to it.
   const [childOpen, setChildOpen] = useState(false);
+  // Closing with unsaved changes asks first: Escape or the cross must not
+  // throw away what a person typed.
+  const dirty = useRef<() => boolean>(() => false);
+  const [confirming, setConfirming] = useState(false);
+  const requestClose = () => (dirty.current() ? setConfirming(true) : onClose());
   return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      size={1100}
-      padding="xl"
-      closeOnEscape={!childOpen}
-      trapFocus={!childOpen}
-      closeOnClickOutside={false}
-      title={
-        <Title order={3} fw={600} component="span">
-          {t('company.title')}
-        </Title>
-      }
-      closeButtonProps={{ 'aria-label': t('company.close') }}
-    >
-      <CompanyForm account={account} onSaved={onSaved} onClose={onClose} onDialog={setChildOpen} />
-    </Modal>
+    <>
+      <Modal
+        opened={opened}
+        onClose={requestClose}
+        size={1100}
+        padding="xl"
+        closeOnEscape={!childOpen && !confirming}
+        trapFocus={!childOpen && !confirming}
+        closeOnClickOutside={false}
+        title={
+          <Title order={3} fw={600} component="span">
+            {t('company.title')}
+          </Title>
+        }
+        closeButtonProps={{ 'aria-label': t('company.close') }}
+      >
+        <CompanyForm account={account} onSaved={onSaved} onClose={requestClose} onDone={onClose} onDialog={setChildOpen} dirty={dirty} />
+      </Modal>
+      <Modal
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        title={t('company.discardTitle')}
+        size="sm"
+        zIndex={400}
+        data-testid="company-discard"
+      >
+        <Text size="sm">{t('company.discardText')}</Text>
+        <Group justify="flex-end" mt="lg">
+          <Button variant="default" onClick={() => setConfirming(false)} data-testid="company-discard-keep">
+            {t('company.discardKeep')}
+          </Button>
+          <Button
+            color="red"
+            onClick={() => {
+              setConfirming(false);
+              onClose();
+            }}
+            data-testid="company-discard-confirm"
+          >
+            {t('company.discardConfirm')}
+          </Button>
+        </Group>
+      </Modal>
+    </>
   );
 }
 
@@ -138,11 +170,13 @@ function useCountryOptions() {
 interface CompanyFormProps {
   account: Account;
   onSaved: (a: Account) => void;
-  onClose: () => void;
+  onClose: () => void; // asks first if there are unsaved changes
+  onDone: () => void; // closes at once (after a save)
   onDialog: (open: boolean) => void;
+  dirty: { current: () => boolean };
 }
 
-function CompanyForm({ account, onSaved, onClose, onDialog }: CompanyFormProps) {
+function CompanyForm({ account, onSaved, onClose, onDone, onDialog, dirty }: CompanyFormProps) {
   const { t } = useTranslation();
   const { user, config } = useSession();
   const canEdit = account.canEdit;
@@ -150,6 +184,7 @@ function CompanyForm({ account, onSaved, onClose, onDialog }: CompanyFormProps) 
   const canExport = isStaff(user?.role) || canEdit;
   const type = account.details.type;
   const form = useForm<CompanyProfile>({ initialValues: initialProfile(account, user, config) });
+  dirty.current = () => canEdit && form.isDirty();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const failure = useApiError();
@@ -186,7 +221,7 @@ function CompanyForm({ account, onSaved, onClose, onDialog }: CompanyFormProps) 
           // Lets the browser tests see the save even after the window closed.
           ...({ 'data-testid': 'company-saved' } as object),
         });
-        onClose();
+        onDone();
         return;
       }
       setSaved(true);

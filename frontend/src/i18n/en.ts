@@ -192,6 +192,10 @@ export const en = {
   },
   company: {
     title: 'Company information',
+    discardTitle: 'Discard your changes?',
+    discardText: 'What you changed in the company information since the last save will be lost.',
+    discardKeep: 'Keep editing',
+    discardConfirm: 'Discard changes',
     intro: '{{name}}: basic information and the details printed on invoices.',
     firstTime: 'Fill in what you have at hand and save; the rest can wait. This window opens at each sign-in until everything needed is filled in.',
     firstTimeStaff: 'Fill in what you have at hand and save; the rest can wait.',
