@@ -651,7 +651,9 @@ func (db *DB) searchCondition(ctx context.Context, match string) (string, any, e
 // searchQuery turns what a person typed into a full-text query: every
 // word must match as a prefix. Punctuation separates words, as in the
 // index, so "anna.petrova@example" works; digit groups typed apart
-// ("+7 912 345") are joined, as phone numbers are indexed whole. The words
+// ("+7 912 345") are joined, as phone numbers are indexed whole. A number
+// starting with 8, as phones are dialled within Russia ("8 913 100-10-50"),
+// also matches without it, the national number the index holds. The words
 // hold only letters and digits, so neither engine's query syntax can be
 // injected.
 func (e *engine) searchQuery(q string) string {
@@ -667,16 +669,18 @@ func (e *engine) searchQuery(q string) string {
 	if len(joined) > 8 {
 		joined = joined[:8]
 	}
+	prefix, or, and := "*", " OR ", " "
 	if e.postgres {
-		for i, w := range joined {
-			joined[i] = w + ":*"
-		}
-		return strings.Join(joined, " & ")
+		prefix, or, and = ":*", " | ", " & "
 	}
 	for i, w := range joined {
-		joined[i] = w + "*"
+		if len(w) >= 5 && w[0] == '8' && isDigits(w) {
+			joined[i] = "(" + w + prefix + or + w[1:] + prefix + ")"
+			continue
+		}
+		joined[i] = w + prefix
 	}
-	return strings.Join(joined, " ")
+	return strings.Join(joined, and)
 }
 
 func isDigits(s string) bool {

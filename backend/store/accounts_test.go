@@ -420,6 +420,7 @@ func findAccountsCases(t *testing.T, a *accountsEnv, ids []string, broad bool) {
 		{"ByProfileName", backend.AccountFilter{Query: "ромаш"}, []string{ids[3]}},
 		{"ByEmail", backend.AccountFilter{Query: "office@romashka.example"}, []string{ids[3]}},
 		{"ByPhone", backend.AccountFilter{Query: "+7 912 345"}, ids[:7]},
+		{"ByPhoneDialledInRussia", backend.AccountFilter{Query: "8 495 123-45-67"}, []string{ids[3]}},
 		{"ByStatus", backend.AccountFilter{Status: "profile_complete"}, []string{ids[3]}},
 		{"NoMatch", backend.AccountFilter{Query: "zzz"}, nil},
 		{"OnlyPunctuation", backend.AccountFilter{Query: "\"*)"}, nil},

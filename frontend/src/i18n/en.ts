@@ -330,7 +330,7 @@ export const en = {
     statusAll: 'All statuses',
     statuses: {
       registered: 'Registered',
-      verified: 'Verified',
+      verified: 'Phone verified',
       profile_complete: 'Profile complete',
     },
     col: {
@@ -567,10 +567,10 @@ export const en = {
     failedTitle: 'The export failed',
     batch: 'Export invoice details (ZIP)',
     batchTitle: 'Export invoice details',
-    batchIntro_one: 'One PDF per company, in one ZIP file: {{n}} company.',
-    batchIntro_few: 'One PDF per company, in one ZIP file: {{n}} companies.',
-    batchIntro_many: 'One PDF per company, in one ZIP file: {{n}} companies.',
-    batchIntro_other: 'One PDF per company, in one ZIP file: {{n}} companies.',
+    batchIntro_one: 'One PDF per account, in one ZIP file: {{n}} account.',
+    batchIntro_few: 'One PDF per account, in one ZIP file: {{n}} accounts.',
+    batchIntro_many: 'One PDF per account, in one ZIP file: {{n}} accounts.',
+    batchIntro_other: 'One PDF per account, in one ZIP file: {{n}} accounts.',
     progressLabel: 'Export progress',
     progress: '{{done}} of {{total}}',
     choosePlace: 'Choose where to save the ZIP file…',

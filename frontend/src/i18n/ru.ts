@@ -330,7 +330,7 @@ export const ru: Translation = {
     statusAll: 'Все статусы',
     statuses: {
       registered: 'Зарегистрирован',
-      verified: 'Подтверждён',
+      verified: 'Телефон подтверждён',
       profile_complete: 'Профиль заполнен',
     },
     col: {
@@ -567,10 +567,10 @@ export const ru: Translation = {
     failedTitle: 'Экспорт не удался',
     batch: 'Выгрузить реквизиты (ZIP)',
     batchTitle: 'Выгрузка реквизитов',
-    batchIntro_one: 'По PDF на компанию, одним ZIP-файлом: {{n}} компания.',
-    batchIntro_few: 'По PDF на компанию, одним ZIP-файлом: {{n}} компании.',
-    batchIntro_many: 'По PDF на компанию, одним ZIP-файлом: {{n}} компаний.',
-    batchIntro_other: 'По PDF на компанию, одним ZIP-файлом: {{n}} компании.',
+    batchIntro_one: 'По PDF на клиента, одним ZIP-файлом: {{n}} клиент.',
+    batchIntro_few: 'По PDF на клиента, одним ZIP-файлом: {{n}} клиента.',
+    batchIntro_many: 'По PDF на клиента, одним ZIP-файлом: {{n}} клиентов.',
+    batchIntro_other: 'По PDF на клиента, одним ZIP-файлом: {{n}} клиента.',
     progressLabel: 'Ход выгрузки',
     progress: '{{done}} из {{total}}',
     choosePlace: 'Выберите, куда сохранить ZIP-файл…',
