@@ -119,6 +119,10 @@ type ReportService interface {
 	// InvoiceDetailsBatch writes a ZIP of PDFs, one per account, calling
 	// progress after each; it stops when ctx is cancelled.
 	InvoiceDetailsBatch(ctx context.Context, w io.Writer, accountIDs []string, progress func(done, total int)) error
+	// CheckInvoiceBatch refuses, before any work, a batch that
+	// InvoiceDetailsBatch would refuse: none or too many accounts, or one
+	// the user may not see.
+	CheckInvoiceBatch(ctx context.Context, accountIDs []string) error
 	ExportEmployees(ctx context.Context, w io.Writer, accountID string) error
 	PreviewImport(ctx context.Context, accountID, fileName string, r io.Reader) (ImportPreview, error)
 	// Import adds every row or none; errorsFile receives the input with an

@@ -206,6 +206,9 @@ func (js *jobs) start(ctx context.Context, r backend.ReportService, ids []string
 	if err != nil {
 		return JobStatus{}, err
 	}
+	if err := r.CheckInvoiceBatch(ctx, ids); err != nil {
+		return JobStatus{}, err
+	}
 	tmp, err := os.CreateTemp("", "gatehouse-batch-*.zip")
 	if err != nil {
 		return JobStatus{}, fmt.Errorf("export job: %w", err)

@@ -110,25 +110,31 @@ func TestExports(t *testing.T) {
 		t.Fatalf("zip: %d %v", status, err)
 	}
 
-	// A job that fails says why as any API error does: code, message and
-	// the key the page translates.
-	bad := admin.ok("exportJobs", map[string]any{"accountIds": []string{id, "no-such-account"}})
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		_, _, b := admin.get("/api/exportJobs/" + bad["id"].(string))
-		var st struct {
-			State string         `json:"state"`
+	other := a.verified(t, "other@example.com", 1).ok("saveAccountDetails", map[string]any{"accountId": "", "details": map[string]any{
+		"type": "individual", "firstName": "Boris", "lastName": "Other", "sector": "telecom",
+		"phoneType": "mobile", "phone": "+79123456789"}})["id"].(string)
+	// A batch the export would refuse is refused when asked for, as any API
+	// error (code, message and the key the page translates), and no job
+	// starts: a missing account, another company's account for a
+	// customer, no accounts at all.
+	for _, tt := range []struct {
+		name   string
+		who    *client
+		ids    []string
+		status int
+		code   string
+	}{
+		{"MissingAccount", admin, []string{id, "no-such-account"}, 404, backend.ENOTFOUND},
+		{"NotTheirs", owner, []string{id, other}, 404, backend.ENOTFOUND}, // as if it did not exist
+		{"Empty", admin, []string{}, 400, backend.EINVALID},
+	} {
+		status, b := tt.who.post("exportJobs", map[string]any{"accountIds": tt.ids})
+		var out struct {
 			Error *backend.Error `json:"error"`
 		}
-		if err := json.Unmarshal(b, &st); err != nil {
-			t.Fatalf("job status %s: %v", b, err)
-		}
-		if st.State == "failed" {
-			if st.Error == nil || st.Error.Code != backend.ENOTFOUND || st.Error.Key == "" || st.Error.Message == "" {
-				t.Fatalf("failed job's error: %s", b)
-			}
-			break
-		} else if time.Now().After(deadline) || st.State == "done" {
-			t.Fatalf("job with a missing account: %s", b)
+		json.Unmarshal(b, &out)
+		if status != tt.status || out.Error == nil || out.Error.Code != tt.code || out.Error.Message == "" {
+			t.Errorf("%s: %d %s, want %d %s", tt.name, status, b, tt.status, tt.code)
 		}
 	}
 

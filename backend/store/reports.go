@@ -53,13 +53,35 @@ func (s *ReportService) InvoiceDetails(ctx context.Context, w io.Writer, account
 
 var unsafeName = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
 
-// InvoiceDetailsBatch writes a ZIP with one PDF per account the user may
-// see; it checks ctx between documents, so cancelling stops it promptly.
-func (s *ReportService) InvoiceDetailsBatch(ctx context.Context, w io.Writer, accountIDs []string, progress func(done, total int)) error {
-	if len(accountIDs) == 0 || len(accountIDs) > 10_000 {
+// batchSize refuses a batch of no accounts or more than 10,000.
+func batchSize(ids []string) error {
+	if len(ids) == 0 || len(ids) > 10_000 {
 		var f backend.Fields
 		f.Add("accountIds", "batch_size", map[string]any{"max": 10_000})
 		return f.Err()
+	}
+	return nil
+}
+
+// CheckInvoiceBatch reads each account as the batch will, so the web's
+// export job is refused when it is asked for, not a moment later.
+func (s *ReportService) CheckInvoiceBatch(ctx context.Context, accountIDs []string) error {
+	if err := batchSize(accountIDs); err != nil {
+		return err
+	}
+	for _, id := range accountIDs {
+		if _, err := s.accounts.FindAccountByID(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InvoiceDetailsBatch writes a ZIP with one PDF per account the user may
+// see; it checks ctx between documents, so cancelling stops it promptly.
+func (s *ReportService) InvoiceDetailsBatch(ctx context.Context, w io.Writer, accountIDs []string, progress func(done, total int)) error {
+	if err := batchSize(accountIDs); err != nil {
+		return err
 	}
 	zw := zip.NewWriter(w)
 	seen := map[string]int{}
