@@ -83,6 +83,8 @@ func TestNormalizePhone(t *testing.T) {
 		{"+91 98765 43210", "RU", "+919876543210", ""},
 		{"098765 43210", "IN", "+919876543210", ""},
 		{"+44 20 1234", "RU", "", "phone_invalid"},
+		{"+7 912 CALL-NOW", "RU", "", "phone_invalid"}, // keypad letters would save other digits than shown
+		{"+7 912 345-67-89 доб. 5", "RU", "", "phone_invalid"},
 		{"12345", "RU", "", "phone_invalid"},
 		{"", "RU", "", "required"},
 		{"+7 912\u200b345 67 89", "RU", "", "invisible_chars"},

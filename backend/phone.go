@@ -3,6 +3,7 @@ package backend
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 	"google.golang.org/protobuf/proto"
@@ -22,6 +23,11 @@ func NormalizePhone(f *Fields, field, s, region string) string {
 		return ""
 	case hasInvisible(s):
 		f.Add(field, "invisible_chars", nil)
+		return ""
+	case strings.IndexFunc(s, unicode.IsLetter) >= 0:
+		// libphonenumber reads letters as a keypad's digits ("CALL-NOW"):
+		// a number saved that way would not be the one the person sees.
+		f.Add(field, "phone_invalid", nil)
 		return ""
 	}
 	if e164Valid(s) {

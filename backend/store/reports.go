@@ -45,10 +45,23 @@ func (s *ReportService) InvoiceDetails(ctx context.Context, w io.Writer, account
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.pdf.InvoiceDetails(w, a, s.db.Now(), langOf(ctx)); err != nil {
+	if err := s.pdf.InvoiceDetails(w, issuedZone(ctx, a), s.db.Now(), langOf(ctx)); err != nil {
 		return fmt.Errorf("invoice details %s: %w", accountID, err)
 	}
 	return nil
+}
+
+// issuedZone: the PDF says when it was made in the company's time zone; a
+// profile that has none yet takes the zone of whoever exports it rather
+// than UTC. The zone is used for that line alone.
+func issuedZone(ctx context.Context, a *backend.Account) *backend.Account {
+	u := backend.UserFromContext(ctx)
+	if a.Profile.TimeZone != "" || u == nil || u.TimeZone == "" {
+		return a
+	}
+	c := *a
+	c.Profile.TimeZone = u.TimeZone
+	return &c
 }
 
 var unsafeName = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
@@ -106,7 +119,7 @@ func (s *ReportService) InvoiceDetailsBatch(ctx context.Context, w io.Writer, ac
 			return fmt.Errorf("batch: %w", err)
 		}
 		s.mu.Lock()
-		err = s.pdf.InvoiceDetails(f, a, s.db.Now(), langOf(ctx))
+		err = s.pdf.InvoiceDetails(f, issuedZone(ctx, a), s.db.Now(), langOf(ctx))
 		s.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("batch %s: %w", id, err)

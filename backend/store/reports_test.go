@@ -1,12 +1,16 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"gatehouse/backend"
+	"gatehouse/backend/pdf"
 	"gatehouse/backend/store"
 )
 
@@ -168,5 +172,46 @@ func TestMonthlyReportKYCAndAgents(t *testing.T) {
 	}
 	if rep.ByAgent[0].Source == backend.ReportByAgent && len(rep.ByAgent) > 1 {
 		t.Fatalf("agents listed before self sign-up and the back office: %+v", rep.ByAgent)
+	}
+}
+
+// TestInvoiceIssuedInExportersZone: an invoice-details PDF of a profile
+// without a time zone tells the time it was made in the zone of whoever
+// exports it (Moscow here), not in UTC; with a zone, in the company's.
+func TestInvoiceIssuedInExportersZone(t *testing.T) {
+	a := newAccountsEnv(t)
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := store.NewReportService(a.db, a.accts, renderer, nil)
+	acct, err := a.accts.SaveAccountDetails(a.admin, "", companyDetails())
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := func() string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := reports.InvoiceDetails(a.admin, &buf, acct.ID); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("pdftotext", "-", "-")
+		cmd.Stdin = &buf
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("pdftotext (Debian's poppler-utils): %v", err)
+		}
+		return strings.Join(strings.Fields(string(out)), " ")
+	}
+	if text := issued(); !strings.Contains(text, "(Europe/Moscow)") {
+		t.Fatalf("no time zone in the profile: %q, want the exporter's Europe/Moscow", text)
+	}
+	p := completeProfile()
+	p.TimeZone = "Asia/Kolkata"
+	if _, err := a.accts.SaveCompany(a.admin, acct.ID, p); err != nil {
+		t.Fatal(err)
+	}
+	if text := issued(); !strings.Contains(text, "(Asia/Kolkata)") {
+		t.Fatalf("with the company's zone: %q", text)
 	}
 }
