@@ -35,7 +35,7 @@ import {
 } from '../account/fields';
 import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
-import { regionName, timeZoneOptions } from '../lib/intl';
+import { regionName, timeZoneFilter, timeZoneOptions } from '../lib/intl';
 import { ErrorAlert, InfoAlert, SuccessAlert } from './Alerts';
 import { Employees } from './Employees';
 import { InvoicePdfButton } from './exports/InvoicePdfButton';
@@ -177,7 +177,7 @@ interface CompanyFormProps {
 }
 
 function CompanyForm({ account, onSaved, onClose, onDone, onDialog, dirty }: CompanyFormProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { user, config } = useSession();
   const canEdit = account.canEdit;
   // The invoice-details PDF: staff, and the customer's own administrators.
@@ -190,6 +190,8 @@ function CompanyForm({ account, onSaved, onClose, onDone, onDialog, dirty }: Com
   const failure = useApiError();
   const rootRef = useRef<HTMLDivElement>(null);
   const zones = useMemo(() => timeZoneOptions(config.timeZones), [config.timeZones]);
+  const lang = i18n.resolvedLanguage ?? 'en';
+  const zoneFilter = useMemo(() => timeZoneFilter(lang), [lang]);
   const countries = useCountryOptions();
 
   const values = form.values;
@@ -289,6 +291,7 @@ function CompanyForm({ account, onSaved, onClose, onDone, onDialog, dirty }: Com
                 label={t('company.timeZone')}
                 description={t('company.timeZoneHint')}
                 data={zones}
+                filter={zoneFilter}
                 searchable
                 allowDeselect={false}
                 nothingFoundMessage={t('register.timeZoneNothing')}

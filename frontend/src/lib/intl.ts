@@ -1,5 +1,6 @@
 // Locale helpers shared by the screens: time zones, countries, phone
 // examples and dates, all through the platform's Intl (no data files).
+import type { OptionsFilter } from '@mantine/core';
 import type { ClientConfig } from '../api';
 
 // Sample numbers in international format, per region, for placeholders.
@@ -145,4 +146,56 @@ export function formatBytes(n: number, lang: string): string {
   } catch {
     return `${v.toFixed(v < 10 ? 1 : 0)} ${['KB', 'MB', 'GB'][i]}`;
   }
+}
+
+// zoneSearchText is what a time zone is found by: its name, its offset
+// however a person writes it ("UTC+5", "+05:00", "GMT+3", "+5:30") and its
+// generic name in lang and in English ("Москва", "Moscow Time"), lower case.
+export function zoneSearchText(zone: string, lang: string): string {
+  const parts = [zone, zone.replace(/_/g, ' ')];
+  const off = utcOffset(zone); // UTC+05:30
+  const m = /^UTC([+-])(\d\d):(\d\d)$/.exec(off);
+  if (m) {
+    const [, sign, hh, mm] = m;
+    const h = String(Number(hh));
+    const short = mm === '00' ? [`${sign}${h}`, `${sign}${hh}`] : [`${sign}${h}:${mm}`, `${sign}${hh}:${mm}`];
+    for (const s of [...short, `${sign}${hh}:${mm}`]) parts.push(s, `utc${s}`, `gmt${s}`);
+  }
+  for (const l of new Set([lang, 'en'])) {
+    try {
+      const name = new Intl.DateTimeFormat(l, { timeZone: zone, timeZoneName: 'longGeneric' })
+        .formatToParts(new Date())
+        .find((p) => p.type === 'timeZoneName')?.value;
+      if (name) parts.push(name);
+    } catch {
+      /* an engine without the zone's names: found by the rest */
+    }
+  }
+  return parts.join(' ').toLowerCase();
+}
+
+// zoneMatches: every word typed is found in the zone's search text; an
+// offset ("UTC+5") only as a whole, or +5 would find +5:30 too.
+export function zoneMatches(searchText: string, query: string): boolean {
+  const words = query.toLowerCase().replace(/\b(utc|gmt)\s+/g, '$1').split(/\s+/).filter(Boolean);
+  const tokens = searchText.split(' ');
+  return words.every((w) => (/^(utc|gmt)?[+-]\d/.test(w) ? tokens.includes(w) : searchText.includes(w)));
+}
+
+// timeZoneFilter is a Select's filter over timeZoneOptions that finds zones
+// as zoneMatches does; each zone's text is made once per language.
+export function timeZoneFilter(lang: string): OptionsFilter {
+  const texts = new Map<string, string>();
+  return ({ options, search }) => {
+    if (!search.trim()) return options;
+    return options.filter((o) => {
+      if (!('value' in o)) return false; // no groups in these lists
+      let text = texts.get(o.value);
+      if (text === undefined) {
+        text = `${zoneSearchText(o.value, lang)} ${o.label.toLowerCase()}`;
+        texts.set(o.value, text);
+      }
+      return zoneMatches(text, search);
+    });
+  };
 }

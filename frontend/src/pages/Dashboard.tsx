@@ -13,7 +13,7 @@ import { IconDownload, IconFile } from '../components/icons';
 import { useApiError } from '../hooks/useApiError';
 import { useSaveFile } from '../hooks/useSaveFile';
 import { useScreen } from '../hooks/useScreen';
-import { formatDateTime, formatNumber, initialTimeZone, timeZoneOptions } from '../lib/intl';
+import { formatDateTime, formatNumber, initialTimeZone, timeZoneFilter, timeZoneOptions } from '../lib/intl';
 import { currentMonth, formatDuration, monthKey, monthOptions, parseMonthKey } from '../lib/report';
 
 // How far back the month list goes.
@@ -63,6 +63,7 @@ export function DashboardPage() {
   const { save, busy } = useSaveFile();
 
   const zones = useMemo(() => timeZoneOptions(config.timeZones), [config.timeZones]);
+  const zoneFilter = useMemo(() => timeZoneFilter(lang), [lang]);
   const months = useMemo(() => {
     const opts = monthOptions(latest, MONTHS_BACK, lang);
     // A zone ahead of the chosen month keeps it on the list.
@@ -154,6 +155,7 @@ export function DashboardPage() {
             w={340}
             label={t('dashboard.timeZone')}
             data={zones}
+            filter={zoneFilter}
             value={timeZone}
             searchable
             allowDeselect={false}

@@ -13,7 +13,7 @@ import { AuthLayout } from '../components/AuthLayout';
 import { PasswordField } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
 import { useScreen } from '../hooks/useScreen';
-import { initialTimeZone, phoneExample, regionName, timeZoneOptions } from '../lib/intl';
+import { initialTimeZone, phoneExample, regionName, timeZoneFilter, timeZoneOptions } from '../lib/intl';
 
 const FIELDS = ['name', 'email', 'password', 'passwordConfirm', 'phone', 'timeZone', 'acceptTerms', 'acceptPrivacy'] as const;
 
@@ -42,6 +42,7 @@ export function RegisterPage() {
   });
 
   const zones = useMemo(() => timeZoneOptions(config.timeZones), [config.timeZones]);
+  const zoneFilter = useMemo(() => timeZoneFilter(i18n.resolvedLanguage ?? 'en'), [i18n.resolvedLanguage]);
 
   const region = config.defaultRegion?.toUpperCase() ?? '';
   const phonePlaceholder = phoneExample(region);
@@ -142,6 +143,7 @@ export function RegisterPage() {
             label={t('register.timeZone')}
             description={t('register.timeZoneHint')}
             data={zones}
+            filter={zoneFilter}
             searchable
             allowDeselect={false}
             nothingFoundMessage={t('register.timeZoneNothing')}
