@@ -56,6 +56,11 @@ test('sign-up refuses bad input at the field and writes nothing', async () => {
   await page.getByText(/valid phone number/).first().waitFor();
   await page.getByText(/do not match/).first().waitFor();
   await shot('02-register-errors');
+  // The reasons follow the language, as the rest of the page does.
+  await byId('language-select').selectOption('ru');
+  await page.getByText('Пароли не совпадают.').first().waitFor();
+  await byId('language-select').selectOption('en');
+  await page.getByText(/do not match/).first().waitFor();
   assert.equal(mail.messages.length, 0, 'a refused sign-up sent mail');
 });
 

@@ -20,7 +20,7 @@ import { notifications } from '@mantine/notifications';
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Account, type ClientConfig, type CompanyProfile, type User } from '../api';
-import { fieldsAsGeneral, splitErrors } from '../api/errors';
+import { fieldsAsGeneral } from '../api/errors';
 import {
   ADDRESS_FIELDS,
   COUNTRIES,
@@ -35,6 +35,7 @@ import {
 } from '../account/fields';
 import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { regionName, timeZoneFilter, timeZoneOptions } from '../lib/intl';
 import { ErrorAlert, InfoAlert, SuccessAlert } from './Alerts';
 import { Employees } from './Employees';
@@ -184,6 +185,7 @@ function CompanyForm({ account, onSaved, onClose, onDone, onDialog, dirty }: Com
   const canExport = isStaff(user?.role) || canEdit;
   const type = account.details.type;
   const form = useForm<CompanyProfile>({ initialValues: initialProfile(account, user, config) });
+  const showErrors = useFieldErrors(form);
   dirty.current = () => canEdit && form.isDirty();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
@@ -229,8 +231,7 @@ function CompanyForm({ account, onSaved, onClose, onDone, onDialog, dirty }: Com
       setSaved(true);
       scrollTo('[data-company-top]');
     } catch (e) {
-      const split = splitErrors(t, e, shown);
-      form.setErrors(split.fields);
+      const split = showErrors(e, shown);
       failure.set(split.general && fieldsAsGeneral(split.general));
       scrollTo(split.general ? '[data-company-top]' : '[aria-invalid="true"]');
     } finally {

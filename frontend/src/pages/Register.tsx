@@ -5,13 +5,13 @@ import { deadlineIn } from '../hooks/useCountdown';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, type RegisterInput } from '../api';
-import { splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
 import { IconAlert } from '../components/icons';
 import { AuthLayout } from '../components/AuthLayout';
 import { PasswordField } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useScreen } from '../hooks/useScreen';
 import { initialTimeZone, phoneExample, regionName, timeZoneFilter, timeZoneOptions } from '../lib/intl';
 
@@ -40,6 +40,7 @@ export function RegisterPage() {
       acceptPrivacy: false,
     },
   });
+  const showErrors = useFieldErrors(form);
 
   const zones = useMemo(() => timeZoneOptions(config.timeZones), [config.timeZones]);
   const zoneFilter = useMemo(() => timeZoneFilter(i18n.resolvedLanguage ?? 'en'), [i18n.resolvedLanguage]);
@@ -69,10 +70,8 @@ export function RegisterPage() {
         state: { registered: true, resendAt: deadlineIn(res?.resendAfterSeconds) },
       });
     } catch (e) {
-      const { fields, general } = splitErrors(t, e, [...FIELDS, 'captcha']);
-      const { captcha, ...formFields } = fields;
-      form.setErrors(formFields);
-      setCaptchaError(captcha ?? null);
+      const { fields, general } = showErrors(e, [...FIELDS, 'captcha']);
+      setCaptchaError(fields.captcha ?? null);
       failure.set(general);
       setBusy(false);
     }

@@ -1,0 +1,40 @@
+import type { UseFormReturnType } from '@mantine/form';
+import { useCallback, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { splitErrors, type SplitErrors } from '../api/errors';
+
+// useFieldErrors puts a backend error's field reasons on a form, and
+// translates them again when the language changes while they show: the
+// form holds them as text, which would otherwise stay in the old language.
+// A reason the person has since cleared (by editing the field) stays gone.
+export function useFieldErrors<T>(form: UseFormReturnType<T>) {
+  const { t, i18n } = useTranslation();
+  const formRef = useRef(form);
+  formRef.current = form;
+  const last = useRef<{ error: unknown; fields: readonly string[] } | null>(null);
+
+  useEffect(() => {
+    const retranslate = () => {
+      if (!last.current) return;
+      const { fields } = splitErrors(i18n.t, last.current.error, last.current.fields);
+      const shown = formRef.current.errors;
+      const next = { ...shown };
+      for (const [name, text] of Object.entries(fields)) if (shown[name]) next[name] = text;
+      formRef.current.setErrors(next);
+    };
+    i18n.on('languageChanged', retranslate);
+    return () => i18n.off('languageChanged', retranslate);
+  }, [i18n]);
+
+  // show sets the reasons the form has fields for and returns the split,
+  // whose general part the caller shows (an ErrorAlert translates itself).
+  return useCallback(
+    (error: unknown, fields: readonly string[]): SplitErrors => {
+      last.current = { error, fields };
+      const split = splitErrors(t, error, fields);
+      formRef.current.setErrors(split.fields);
+      return split;
+    },
+    [t],
+  );
+}
