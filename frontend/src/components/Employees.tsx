@@ -25,6 +25,7 @@ import { api, downloadURL, type Employee } from '../api';
 import { asApiError, fieldsAsGeneral, splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useSaveFile } from '../hooks/useSaveFile';
 import { formatNumber, phoneExample } from '../lib/intl';
 import { wholeOrZero } from '../account/fields';
@@ -368,6 +369,7 @@ function InviteForm({ accountId, onCancel, onInvited }: { accountId: string; onC
     // Operator by default: administrator rights are given on purpose.
     initialValues: { name: '', email: '', phone: '', role: 'operator' },
   });
+  const showErrors = useFieldErrors(form);
 
   const submit = form.onSubmit(async (values) => {
     if (busy || failure.blocked) return;
@@ -383,8 +385,7 @@ function InviteForm({ accountId, onCancel, onInvited }: { accountId: string; onC
       });
       onInvited(emp);
     } catch (e) {
-      const { fields, general } = splitErrors(t, e, INVITE_FIELDS);
-      form.setErrors(fields);
+      const { general } = showErrors(e, INVITE_FIELDS);
       failure.set(general && fieldsAsGeneral(general));
       setBusy(false);
     }

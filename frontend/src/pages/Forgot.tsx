@@ -4,10 +4,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api } from '../api';
-import { splitErrors } from '../api/errors';
 import { ErrorAlert, SuccessAlert } from '../components/Alerts';
 import { AuthLayout } from '../components/AuthLayout';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useScreen } from '../hooks/useScreen';
 
 export function ForgotPage() {
@@ -17,6 +17,7 @@ export function ForgotPage() {
   const [done, setDone] = useState(false);
   const failure = useApiError();
   const form = useForm({ initialValues: { email: '' } });
+  const showErrors = useFieldErrors(form);
 
   const submit = form.onSubmit(async (values) => {
     if (busy || failure.blocked) return;
@@ -26,8 +27,7 @@ export function ForgotPage() {
       await api.requestPasswordReset({ email: values.email.trim() });
       setDone(true);
     } catch (e) {
-      const { fields, general } = splitErrors(t, e, ['email']);
-      form.setErrors(fields);
+      const { general } = showErrors(e, ['email']);
       failure.set(general);
     } finally {
       setBusy(false);

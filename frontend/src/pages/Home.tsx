@@ -5,7 +5,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api, type Account, type KYCCase, type MyAccount, type PasswordPolicy, type Role, type User } from '../api';
-import { asApiError, fieldsAsGeneral, splitErrors } from '../api/errors';
+import { asApiError, fieldsAsGeneral } from '../api/errors';
 import { completeness, displayName, isStaff } from '../account/fields';
 import { useAccount } from '../auth/account';
 import { useSession } from '../auth/session';
@@ -15,6 +15,7 @@ import { IconBuilding, IconList, IconShield, IconUsers } from '../components/ico
 import { MissingAlert } from '../components/MissingAlert';
 import { policyHint } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useScreen } from '../hooks/useScreen';
 import { STATE_COLORS } from '../kyc/catalogue';
 import { formatDate } from '../lib/intl';
@@ -323,6 +324,7 @@ function StaffRoles() {
   const [done, setDone] = useState<User | null>(null);
   const failure = useApiError();
   const form = useForm<{ email: string; role: Role }>({ initialValues: { email: '', role: 'reviewer' } });
+  const showErrors = useFieldErrors(form);
 
   const submit = form.onSubmit(async (values) => {
     if (busy) return;
@@ -337,8 +339,7 @@ function StaffRoles() {
         setUser(null);
         return;
       }
-      const { fields, general } = splitErrors(t, e, ROLE_FIELDS);
-      form.setErrors(fields);
+      const { general } = showErrors(e, ROLE_FIELDS);
       failure.set(general && fieldsAsGeneral(general));
     } finally {
       setBusy(false);

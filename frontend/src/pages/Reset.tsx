@@ -4,12 +4,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, ApiError } from '../api';
-import { splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert, SuccessAlert } from '../components/Alerts';
 import { AuthLayout } from '../components/AuthLayout';
 import { PasswordField } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useScreen } from '../hooks/useScreen';
 
 const noToken = new ApiError({ code: 'invalid', message: 'This link is invalid or has expired.', key: 'errors.link_invalid' });
@@ -25,6 +25,7 @@ export function ResetPage() {
   const [busy, setBusy] = useState(false);
   const failure = useApiError();
   const form = useForm({ initialValues: { password: '', passwordConfirm: '' } });
+  const showErrors = useFieldErrors(form);
 
   const submit = form.onSubmit(async (values) => {
     if (busy || failure.blocked) return;
@@ -37,8 +38,7 @@ export function ResetPage() {
       navigate('/reset', { replace: true, state: { done: true } });
       return;
     } catch (e) {
-      const { fields, general } = splitErrors(t, e, ['password', 'passwordConfirm']);
-      form.setErrors(fields);
+      const { general } = showErrors(e, ['password', 'passwordConfirm']);
       failure.set(general);
     } finally {
       setBusy(false);

@@ -4,11 +4,11 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api, isDesktop } from '../api';
-import { splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert } from '../components/Alerts';
 import { AuthLayout } from '../components/AuthLayout';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useScreen } from '../hooks/useScreen';
 
 export function SignInPage() {
@@ -18,6 +18,7 @@ export function SignInPage() {
   const [busy, setBusy] = useState(false);
   const failure = useApiError();
   const form = useForm({ initialValues: { email: '', password: '', remember: false } });
+  const showErrors = useFieldErrors(form);
 
   const submit = form.onSubmit(async (values) => {
     if (busy || failure.blocked) return;
@@ -28,8 +29,7 @@ export function SignInPage() {
       // The route guard takes it from here (verification or home).
       setUser(session.user);
     } catch (e) {
-      const { fields, general } = splitErrors(t, e, ['email', 'password']);
-      form.setErrors(fields);
+      const { general } = showErrors(e, ['email', 'password']);
       failure.set(general);
       setBusy(false);
     }

@@ -4,12 +4,13 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate } from 'react-router-dom';
 import { api, isDesktop, type SyncStatus } from '../api';
-import { asApiError, splitErrors } from '../api/errors';
+import { asApiError } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert, SuccessAlert } from '../components/Alerts';
 import { AppLayout } from '../components/AppLayout';
 import { AuthLayout } from '../components/AuthLayout';
 import { useApiError } from '../hooks/useApiError';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useScreen } from '../hooks/useScreen';
 import { formatDateTime } from '../lib/intl';
 import { relativeTime, SYNC_COLORS, syncState } from '../sync/describe';
@@ -97,6 +98,7 @@ function ConnectForm({ onConnected }: { onConnected: (s: SyncStatus) => void }) 
   const [busy, setBusy] = useState(false);
   const failure = useApiError();
   const form = useForm({ initialValues: { server: 'https://', email: '', password: '', name: '' } });
+  const showErrors = useFieldErrors(form);
 
   const submit = form.onSubmit(async (values) => {
     if (busy || failure.blocked) return;
@@ -111,8 +113,7 @@ function ConnectForm({ onConnected }: { onConnected: (s: SyncStatus) => void }) 
       });
       onConnected(s);
     } catch (e) {
-      const { fields, general } = splitErrors(t, e, FIELDS);
-      form.setErrors(fields);
+      const { general } = showErrors(e, FIELDS);
       failure.set(general);
     } finally {
       setBusy(false);
