@@ -100,6 +100,7 @@ test('verify the phone by the SMS code after the first sign-in', async () => {
   // A code pasted with a space keeps all six digits.
   await byId('phone-code').fill(`${code.slice(0, 3)} ${code.slice(3)}`);
   assert.equal(await byId('phone-code').inputValue(), code);
+  assert.notEqual(await byId('phone-code').getAttribute('aria-invalid'), 'true', 'the new code still shows as wrong');
   await shot('06-verify-phone');
   await byId('phone-verify').click();
   await byId('home-signout').waitFor();

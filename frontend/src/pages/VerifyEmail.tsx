@@ -256,7 +256,10 @@ function CodeVerification() {
                 label={t('verifyEmail.code')}
                 placeholder={t('verifyEmail.codePlaceholder')}
                 value={code}
-                onChange={setCode}
+                onChange={(c) => {
+                  setCode(c);
+                  setCodeError(null); // a new code is not the wrong one
+                }}
                 error={codeError}
                 testid="verify-code"
                 autoFocus={!!knownEmail}

@@ -134,7 +134,10 @@ export function VerifyPhonePage() {
             label={t('verifyPhone.code')}
             placeholder={t('verifyPhone.codePlaceholder')}
             value={code}
-            onChange={setCode}
+            onChange={(c) => {
+              setCode(c);
+              setCodeError(null); // a new code is not the wrong one
+            }}
             error={codeError}
             testid="phone-code"
           />
