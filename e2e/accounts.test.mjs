@@ -61,6 +61,12 @@ test('sign-up refuses bad input at the field and writes nothing', async () => {
   await page.getByText('Пароли не совпадают.').first().waitFor();
   await byId('language-select').selectOption('en');
   await page.getByText(/do not match/).first().waitFor();
+  // A reload keeps what was typed, but never the passwords.
+  await page.reload();
+  await byId('register-name').waitFor();
+  assert.equal(await byId('register-name').inputValue(), user.name);
+  assert.equal(await byId('register-phone').inputValue(), '12345');
+  assert.equal(await byId('register-password').inputValue(), '');
   assert.equal(mail.messages.length, 0, 'a refused sign-up sent mail');
 });
 

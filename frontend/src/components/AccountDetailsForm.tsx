@@ -7,6 +7,7 @@ import { asApiError, fieldsAsGeneral, splitErrors } from '../api/errors';
 import { DETAILS_FIELDS, SECTORS } from '../account/fields';
 import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
+import { useDraft } from '../hooks/useDraft';
 import { deadlineIn, formatClock, useCountdown } from '../hooks/useCountdown';
 import { phoneExample } from '../lib/intl';
 import { formatTime } from '../pages/VerifyPhone';
@@ -47,8 +48,10 @@ export function AccountDetailsForm({ mode, onCreated }: AccountDetailsFormProps)
   const [busy, setBusy] = useState(false);
   const failure = useApiError();
   const phoneFailure = useApiError();
-  const form = useForm<AccountDetails>({
-    initialValues: {
+  // A reload gives back what was typed (one draft per user and mode).
+  const draft = useDraft<AccountDetails>(`account-details.${mode}.${user?.id ?? ''}`);
+  const [initial] = useState(() =>
+    draft.restore({
       type: 'company',
       firstName: '',
       lastName: '',
@@ -57,7 +60,11 @@ export function AccountDetailsForm({ mode, onCreated }: AccountDetailsFormProps)
       sectorOther: '',
       phoneType: 'mobile',
       phone: mode === 'customer' ? user?.phone ?? '' : '',
-    },
+    }),
+  );
+  const form = useForm<AccountDetails>({
+    initialValues: initial,
+    onValuesChange: draft.save,
   });
 
   const [sending, setSending] = useState(false);
@@ -146,6 +153,7 @@ export function AccountDetailsForm({ mode, onCreated }: AccountDetailsFormProps)
     };
     try {
       const account = await api.saveAccountDetails({ accountId: '', details });
+      draft.clear();
       onCreated(account);
     } catch (e) {
       if (unauthorized(e)) return;

@@ -11,10 +11,12 @@ import { IconAlert } from '../components/icons';
 import { AuthLayout } from '../components/AuthLayout';
 import { PasswordField } from '../components/PasswordField';
 import { useApiError } from '../hooks/useApiError';
+import { useDraft } from '../hooks/useDraft';
 import { useFieldErrors } from '../hooks/useFieldErrors';
 import { useScreen } from '../hooks/useScreen';
 import { initialTimeZone, phoneExample, regionName, timeZoneFilter, timeZoneOptions } from '../lib/intl';
 
+const REGISTER_SECRETS = ['password', 'passwordConfirm'] as const;
 const FIELDS = ['name', 'email', 'password', 'passwordConfirm', 'phone', 'timeZone', 'acceptTerms', 'acceptPrivacy'] as const;
 
 export function RegisterPage() {
@@ -28,8 +30,10 @@ export function RegisterPage() {
   const [captchaError, setCaptchaError] = useState<string | null>(null);
   const failure = useApiError();
 
-  const form = useForm<RegisterInput>({
-    initialValues: {
+  // A reload gives back what was typed, passwords aside.
+  const draft = useDraft<RegisterInput>('register', REGISTER_SECRETS);
+  const [initial] = useState(() =>
+    draft.restore({
       name: '',
       email: '',
       password: '',
@@ -38,7 +42,11 @@ export function RegisterPage() {
       timeZone: initialTimeZone(config),
       acceptTerms: false,
       acceptPrivacy: false,
-    },
+    }),
+  );
+  const form = useForm<RegisterInput>({
+    initialValues: initial,
+    onValuesChange: draft.save,
   });
   const showErrors = useFieldErrors(form);
 
@@ -65,6 +73,7 @@ export function RegisterPage() {
         { ...values, name: values.name.trim(), email: values.email.trim(), phone: values.phone.trim() },
         captcha,
       );
+      draft.clear();
       const email = res?.email || values.email.trim();
       navigate(`/verify-email?email=${encodeURIComponent(email)}`, {
         state: { registered: true, resendAt: deadlineIn(res?.resendAfterSeconds) },
