@@ -2,12 +2,13 @@ import { Badge, Box, Button, Group, Radio, SegmentedControl, Select, SimpleGrid,
 import { useForm } from '@mantine/form';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Account, type AccountDetails, type AccountType } from '../api';
-import { asApiError, fieldsAsGeneral, splitErrors } from '../api/errors';
+import { api, type Account, type AccountDetails, type AccountType, type FieldError } from '../api';
+import { asApiError, fieldErrorText, fieldsAsGeneral, splitErrors } from '../api/errors';
 import { DETAILS_FIELDS, SECTORS } from '../account/fields';
 import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
 import { useDraft } from '../hooks/useDraft';
+import { useFieldErrors } from '../hooks/useFieldErrors';
 import { deadlineIn, formatClock, useCountdown } from '../hooks/useCountdown';
 import { phoneExample } from '../lib/intl';
 import { formatTime } from '../pages/VerifyPhone';
@@ -66,13 +67,14 @@ export function AccountDetailsForm({ mode, onCreated }: AccountDetailsFormProps)
     initialValues: initial,
     onValuesChange: draft.save,
   });
+  const showErrors = useFieldErrors(form);
 
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<Sent | null>(null);
   const [resendAt, setResendAt] = useState<number | null>(null);
   const resendLeft = useCountdown(resendAt);
   const [code, setCode] = useState('');
-  const [codeError, setCodeError] = useState<string | null>(null);
+  const [codeError, setCodeError] = useState<FieldError | null>(null); // translated as shown
   const [verifying, setVerifying] = useState(false);
   const [verifiedPhone, setVerifiedPhone] = useState<string | null>(null);
 
@@ -129,7 +131,7 @@ export function AccountDetailsForm({ mode, onCreated }: AccountDetailsFormProps)
     } catch (e) {
       if (unauthorized(e)) return;
       const { fields, general } = splitErrors(t, e, ['code', 'phone']);
-      setCodeError(fields.code ?? null);
+      setCodeError(asApiError(e).fieldErrors().code ?? null);
       if (fields.phone) form.setFieldError('phone', fields.phone);
       phoneFailure.set(general && fieldsAsGeneral(general));
     } finally {
@@ -157,8 +159,7 @@ export function AccountDetailsForm({ mode, onCreated }: AccountDetailsFormProps)
       onCreated(account);
     } catch (e) {
       if (unauthorized(e)) return;
-      const { fields, general } = splitErrors(t, e, ERROR_PATHS);
-      form.setErrors(bare(fields));
+      const { general } = showErrors(e, ERROR_PATHS, bare);
       failure.set(general && fieldsAsGeneral(general));
       setBusy(false);
     }
@@ -308,7 +309,7 @@ export function AccountDetailsForm({ mode, onCreated }: AccountDetailsFormProps)
                 placeholder={t('accountDetails.codePlaceholder')}
                 value={code}
                 onChange={setCode}
-                error={codeError}
+                error={codeError && fieldErrorText(t, codeError)}
                 testid="acct-phone-code"
                 w={200}
                 onKeyDown={(e) => {

@@ -11,12 +11,15 @@ export function useFieldErrors<T>(form: UseFormReturnType<T>) {
   const { t, i18n } = useTranslation();
   const formRef = useRef(form);
   formRef.current = form;
-  const last = useRef<{ error: unknown; fields: readonly string[] } | null>(null);
+  type Rename = (fields: Record<string, string>) => Record<string, string>;
+  const last = useRef<{ error: unknown; fields: readonly string[]; rename?: Rename } | null>(null);
 
   useEffect(() => {
     const retranslate = () => {
       if (!last.current) return;
-      const { fields } = splitErrors(i18n.t, last.current.error, last.current.fields);
+      const { error, fields: names, rename } = last.current;
+      const split = splitErrors(i18n.t, error, names).fields;
+      const fields = rename ? rename(split) : split;
       const shown = formRef.current.errors;
       const next = { ...shown };
       for (const [name, text] of Object.entries(fields)) if (shown[name]) next[name] = text;
@@ -26,13 +29,14 @@ export function useFieldErrors<T>(form: UseFormReturnType<T>) {
     return () => i18n.off('languageChanged', retranslate);
   }, [i18n]);
 
-  // show sets the reasons the form has fields for and returns the split,
-  // whose general part the caller shows (an ErrorAlert translates itself).
+  // show sets the reasons the form has fields for (renamed to the form's
+  // own paths by rename, if given) and returns the split, whose general
+  // part the caller shows (an ErrorAlert translates itself).
   return useCallback(
-    (error: unknown, fields: readonly string[]): SplitErrors => {
-      last.current = { error, fields };
+    (error: unknown, fields: readonly string[], rename?: Rename): SplitErrors => {
+      last.current = { error, fields, rename };
       const split = splitErrors(t, error, fields);
-      formRef.current.setErrors(split.fields);
+      formRef.current.setErrors(rename ? rename(split.fields) : split.fields);
       return split;
     },
     [t],

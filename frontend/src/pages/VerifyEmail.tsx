@@ -2,8 +2,8 @@ import { Anchor, Button, Center, Loader, Stack, Text, TextInput } from '@mantine
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
-import { api } from '../api';
-import { asApiError, splitErrors } from '../api/errors';
+import { api, type FieldError } from '../api';
+import { asApiError, fieldErrorText, splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert, InfoAlert, SuccessAlert } from '../components/Alerts';
 import { AuthLayout } from '../components/AuthLayout';
@@ -146,14 +146,14 @@ function CodeVerification() {
   const [busy, setBusy] = useState(false);
   const [ok, setOk] = useState(false);
   const codeFailure = useApiError();
-  const [emailError, setEmailError] = useState<string | null>(null);
+  const [emailError, setEmailError] = useState<FieldError | null>(null); // translated as shown
 
   const [resendAt, setResendAt] = useState<number | null>(() => arrival.resendAt ?? null);
   const resendLeft = useCountdown(resendAt);
   const [resending, setResending] = useState(false);
   const [resent, setResent] = useState(false);
   const resendFailure = useApiError();
-  const [codeError, setCodeError] = useState<string | null>(null);
+  const [codeError, setCodeError] = useState<FieldError | null>(null);
 
   const verify = async (e: FormEvent) => {
     e.preventDefault();
@@ -166,9 +166,9 @@ function CodeVerification() {
       await api.verifyEmailCode({ email, code });
       setOk(true);
     } catch (err) {
-      const { fields, general } = splitErrors(t, err, knownEmail ? ['code'] : ['email', 'code']);
-      setEmailError(fields.email ?? null);
-      setCodeError(fields.code ?? null);
+      const { general } = splitErrors(t, err, knownEmail ? ['code'] : ['email', 'code']);
+      setEmailError(asApiError(err).fieldErrors().email ?? null);
+      setCodeError(asApiError(err).fieldErrors().code ?? null);
       codeFailure.set(general);
     } finally {
       setBusy(false);
@@ -185,8 +185,8 @@ function CodeVerification() {
       setResendAt(deadlineIn(cd?.resendAfterSeconds));
       setResent(true);
     } catch (err) {
-      const { fields, general } = splitErrors(t, err, knownEmail ? [] : ['email']);
-      setEmailError(fields.email ?? null);
+      const { general } = splitErrors(t, err, knownEmail ? [] : ['email']);
+      setEmailError(asApiError(err).fieldErrors().email ?? null);
       resendFailure.set(general);
     } finally {
       setResending(false);
@@ -248,7 +248,7 @@ function CodeVerification() {
                   autoComplete="email"
                   value={typedEmail}
                   onChange={(e) => setTypedEmail(e.currentTarget.value)}
-                  error={emailError}
+                  error={emailError && fieldErrorText(t, emailError)}
                   data-testid="verify-email-address"
                 />
               )}
@@ -260,7 +260,7 @@ function CodeVerification() {
                   setCode(c);
                   setCodeError(null); // a new code is not the wrong one
                 }}
-                error={codeError}
+                error={codeError && fieldErrorText(t, codeError)}
                 testid="verify-code"
                 autoFocus={!!knownEmail}
               />

@@ -2,8 +2,8 @@ import { Anchor, Button, Group, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
-import { api } from '../api';
-import { asApiError, splitErrors } from '../api/errors';
+import { api, type FieldError } from '../api';
+import { asApiError, fieldErrorText, splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { ErrorAlert, InfoAlert } from '../components/Alerts';
 import { AuthLayout } from '../components/AuthLayout';
@@ -34,7 +34,7 @@ export function VerifyPhonePage() {
   const [resendAt, setResendAt] = useState<number | null>(null);
   const resendLeft = useCountdown(resendAt);
   const failure = useApiError();
-  const [codeError, setCodeError] = useState<string | null>(null);
+  const [codeError, setCodeError] = useState<FieldError | null>(null); // translated as shown
 
   // A session that ended on the server sends the person back to sign in.
   const fail = (e: unknown) => {
@@ -72,8 +72,8 @@ export function VerifyPhonePage() {
       navigate('/', { replace: true });
     } catch (err) {
       // A wrong code is said under the code; anything else above.
-      const { fields, general } = splitErrors(t, err, ['code']);
-      setCodeError(fields.code ?? null);
+      const { general } = splitErrors(t, err, ['code']);
+      setCodeError(asApiError(err).fieldErrors().code ?? null);
       if (general) fail(general);
       setVerifying(false);
     }
@@ -138,7 +138,7 @@ export function VerifyPhonePage() {
               setCode(c);
               setCodeError(null); // a new code is not the wrong one
             }}
-            error={codeError}
+            error={codeError && fieldErrorText(t, codeError)}
             testid="phone-code"
           />
           <Group grow>
