@@ -21,8 +21,8 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, downloadURL, type Employee } from '../api';
-import { asApiError, fieldsAsGeneral, splitErrors } from '../api/errors';
+import { api, downloadURL, type Employee, type FieldError } from '../api';
+import { asApiError, fieldErrorText, fieldsAsGeneral, splitErrors } from '../api/errors';
 import { useSession } from '../auth/session';
 import { useApiError } from '../hooks/useApiError';
 import { useFieldErrors } from '../hooks/useFieldErrors';
@@ -468,7 +468,7 @@ function LimitModal({ emp, onClose, onSave }: LimitModalProps) {
 function LimitForm({ emp, onCancel, onSave }: { emp: Employee; onCancel: () => void; onSave: (n: number) => Promise<void> }) {
   const { t } = useTranslation();
   const [value, setValue] = useState<number | string>(emp.maxDialogs ?? '');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<FieldError | null>(null); // translated as shown
   const [busy, setBusy] = useState(false);
   const failure = useApiError();
   const { setUser } = useSession();
@@ -486,8 +486,8 @@ function LimitForm({ emp, onCancel, onSave }: { emp: Employee; onCancel: () => v
         setUser(null);
         return;
       }
-      const { fields, general } = splitErrors(t, err, ['maxDialogs']);
-      setError(fields.maxDialogs ?? null);
+      const { general } = splitErrors(t, err, ['maxDialogs']);
+      setError(asApiError(err).fieldErrors().maxDialogs ?? null);
       failure.set(general && fieldsAsGeneral(general));
       setBusy(false);
     }
@@ -507,7 +507,7 @@ function LimitForm({ emp, onCancel, onSave }: { emp: Employee; onCancel: () => v
           autoFocus
           value={value}
           onChange={setValue}
-          error={error}
+          error={error && fieldErrorText(t, error)}
           data-testid="emp-max-dialogs"
         />
         <Group justify="flex-end" gap="sm">
