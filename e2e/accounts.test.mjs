@@ -95,6 +95,11 @@ test('verify the phone by the SMS code after the first sign-in', async () => {
   await signIn(user.password, false);
   await page.waitForURL(/#\/verify-phone/);
   await byId('phone-send').click();
+  await byId('phone-sent').waitFor();
+  // A reload keeps the sent code's notice and the resend countdown.
+  await page.reload();
+  await byId('phone-sent').waitFor();
+  assert.ok(Number(await byId('phone-send').getAttribute('data-seconds-left')) > 0, 'the resend countdown was lost on reload');
   const code = await app.lastSMSCode(10000, user.phone);
   // A wrong code is said under the code field, in words.
   const wrong = code === '000000' ? '111111' : '000000';

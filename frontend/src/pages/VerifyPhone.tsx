@@ -9,6 +9,7 @@ import { ErrorAlert, InfoAlert } from '../components/Alerts';
 import { AuthLayout } from '../components/AuthLayout';
 import { CodeInput } from '../components/CodeInput';
 import { useApiError } from '../hooks/useApiError';
+import { useDraft } from '../hooks/useDraft';
 import { deadlineIn, formatClock, useCountdown } from '../hooks/useCountdown';
 import { useScreen } from '../hooks/useScreen';
 
@@ -30,8 +31,16 @@ export function VerifyPhonePage() {
   const [code, setCode] = useState('');
   const [sending, setSending] = useState(false);
   const [verifying, setVerifying] = useState(false);
-  const [sentUntil, setSentUntil] = useState<number | null>(null);
-  const [resendAt, setResendAt] = useState<number | null>(null);
+  // A reload keeps "code sent, valid until ..." and the resend countdown
+  // (the server enforces the wait anyway; this keeps the page honest).
+  const kept = useDraft<{ sentUntil: number; resendAt: number }>(`verify-phone.${user?.id ?? ''}`);
+  const [initial] = useState(() => {
+    const k = kept.restore({ sentUntil: 0, resendAt: 0 });
+    const future = (t: number) => (t > Date.now() ? t : null);
+    return { sentUntil: future(k.sentUntil), resendAt: future(k.resendAt) };
+  });
+  const [sentUntil, setSentUntil] = useState<number | null>(initial.sentUntil);
+  const [resendAt, setResendAt] = useState<number | null>(initial.resendAt);
   const resendLeft = useCountdown(resendAt);
   const failure = useApiError();
   const [codeError, setCodeError] = useState<FieldError | null>(null); // translated as shown
@@ -51,8 +60,10 @@ export function VerifyPhonePage() {
     failure.set(null);
     try {
       const sent = await api.sendPhoneCode();
-      setResendAt(deadlineIn(sent?.resendAfterSeconds));
-      setSentUntil(deadlineIn(sent?.expiresInSeconds) ?? Date.now());
+      const next = { resendAt: deadlineIn(sent?.resendAfterSeconds), sentUntil: deadlineIn(sent?.expiresInSeconds) ?? Date.now() };
+      setResendAt(next.resendAt);
+      setSentUntil(next.sentUntil);
+      kept.save({ sentUntil: next.sentUntil, resendAt: next.resendAt ?? 0 });
     } catch (e) {
       fail(e);
     } finally {
@@ -68,6 +79,7 @@ export function VerifyPhonePage() {
     setCodeError(null);
     try {
       const session = await api.verifyPhone({ code });
+      kept.clear();
       setUser(session.user);
       navigate('/', { replace: true });
     } catch (err) {
