@@ -272,18 +272,31 @@ func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
 
 // update runs fn in a write transaction and commits if fn returns nil.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
-	if err := db.eng.writer(ctx); err != nil {
-		return fmt.Errorf("begin: %w", err)
+	return db.transact(ctx, true, fn)
+}
+
+// transact runs fn in a write transaction. An ordered one takes the turn
+// and, on PostgreSQL, the lock that make writes one at a time (see DB);
+// one that writes only rows named by their content (stored files) needs
+// no order and on PostgreSQL runs beside the others. SQLite has one
+// writer either way.
+func (db *DB) transact(ctx context.Context, ordered bool, fn func(tx *Tx) error) error {
+	if ordered {
+		if err := db.eng.writer(ctx); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer db.eng.written()
 	}
-	defer db.eng.written()
 	sqltx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{sqlTx: sqltx, db: db, now: db.Now().UTC()}
-	if err := db.eng.lock(ctx, sqltx); err != nil {
-		sqltx.Rollback()
-		return fmt.Errorf("begin: %w", err)
+	if ordered {
+		if err := db.eng.lock(ctx, sqltx); err != nil {
+			sqltx.Rollback()
+			return fmt.Errorf("begin: %w", err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()

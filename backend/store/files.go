@@ -38,9 +38,10 @@ func (db *DB) HasFile(ctx context.Context, sum string) (bool, error) {
 // StoreFile stores r's content under sum, which must be its SHA-256 (it
 // is checked: a mismatch stores nothing). Storing a file that is there
 // already, or that another server stores at the same moment, is not an
-// error: the content is the same.
+// error: the content is the same. It runs beside other writes (unordered,
+// see transact): a large file must not hold up every other write.
 func (db *DB) StoreFile(ctx context.Context, sum string, r io.Reader) error {
-	return db.fileTx(ctx, func(tx *Tx) error {
+	return db.transact(ctx, false, func(tx *Tx) error {
 		h := sha256.New()
 		buf := make([]byte, fileChunk)
 		var size int64
@@ -70,29 +71,6 @@ func (db *DB) StoreFile(ctx context.Context, sum string, r io.Reader) error {
 		}
 		return nil
 	})
-}
-
-// fileTx runs fn in a transaction that writes only the file tables. On
-// PostgreSQL it does not take the write lock that orders the other
-// writes: rows named by their content need no order, and storing a large
-// file would hold up every other write of every server. SQLite has one
-// writer anyway.
-func (db *DB) fileTx(ctx context.Context, fn func(tx *Tx) error) error {
-	if !db.eng.postgres {
-		return db.update(ctx, fn)
-	}
-	sqltx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(&Tx{sqlTx: sqltx, db: db, now: db.Now().UTC()}); err != nil {
-		sqltx.Rollback()
-		return err
-	}
-	if err := sqltx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // OpenFile opens a file stored in the database, for reading from any
