@@ -272,12 +272,18 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	head, err := s.DB.LastSeq(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	// The log's head matters only while more pages follow (a desktop shows
+	// how far its pull is); on the last page next is the head.
+	head := next
+	if more {
+		last, err := s.DB.LastSeq(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		head = max(last, next)
 	}
-	body, err := appendPull(make([]byte, 0, wireSize(changes)), changes, next, more, max(head, next))
+	body, err := appendPull(make([]byte, 0, wireSize(changes)), changes, next, more, head)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("encode pull: %w", err))
 		return
