@@ -1,10 +1,12 @@
 import { useCallback, useMemo } from 'react';
 
+const NO_SECRETS: readonly never[] = [];
+
 // useDraft keeps what a form holds in this tab's sessionStorage, so that a
 // reload, or the page crashing, gives back what was typed. Fields named in
 // secret (passwords) are never kept. sessionStorage belongs to the tab and
 // ends with it; clear it once the form's work is done.
-export function useDraft<T extends object>(key: string, secret: readonly (keyof T)[] = []) {
+export function useDraft<T extends object>(key: string, secret: readonly (keyof T)[] = NO_SECRETS) {
   const storageKey = `gatehouse.draft.${key}`;
   const restore = useCallback(
     (initial: T): T => {

@@ -3,6 +3,9 @@ import { useCallback, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { splitErrors, type SplitErrors } from '../api/errors';
 
+// Rename maps the reasons' field names to the form's own paths.
+type Rename = (fields: Record<string, string>) => Record<string, string>;
+
 // useFieldErrors puts a backend error's field reasons on a form, and
 // translates them again when the language changes while they show: the
 // form holds them as text, which would otherwise stay in the old language.
@@ -11,7 +14,6 @@ export function useFieldErrors<T>(form: UseFormReturnType<T>) {
   const { t, i18n } = useTranslation();
   const formRef = useRef(form);
   formRef.current = form;
-  type Rename = (fields: Record<string, string>) => Record<string, string>;
   const last = useRef<{ error: unknown; fields: readonly string[]; rename?: Rename } | null>(null);
 
   useEffect(() => {

@@ -158,8 +158,9 @@ export function zoneSearchText(zone: string, lang: string): string {
   if (m) {
     const [, sign, hh, mm] = m;
     const h = String(Number(hh));
-    const short = mm === '00' ? [`${sign}${h}`, `${sign}${hh}`] : [`${sign}${h}:${mm}`, `${sign}${hh}:${mm}`];
-    for (const s of [...short, `${sign}${hh}:${mm}`]) parts.push(s, `utc${s}`, `gmt${s}`);
+    // +5, +05 and +05:00 for whole hours; +5:30 and +05:30 otherwise.
+    const written = mm === '00' ? [h, hh, `${hh}:00`] : [`${h}:${mm}`, `${hh}:${mm}`];
+    for (const w of written) parts.push(`${sign}${w}`, `utc${sign}${w}`, `gmt${sign}${w}`);
   }
   for (const l of new Set([lang, 'en'])) {
     try {
