@@ -16,7 +16,9 @@ import (
 
 // InvoiceDetails writes the invoice details of an account as an A4 PDF:
 // the company's name, its contacts, the requisites of its country, its
-// addresses and the time of writing (now) in the company's time zone. lang
+// addresses and the time of writing (now) in the company's time zone, or
+// in now's own zone while the profile has none (the caller's choice: the
+// exporter's zone, say). lang
 // "ru" writes it in Russian, anything else in English. Fields not filled in
 // yet print as a dash, so a draft profile still gives a page. Errors are
 // internal (writing to w).
@@ -25,7 +27,10 @@ func (r *Renderer) InvoiceDetails(w io.Writer, a *backend.Account, now time.Time
 		return errors.New("invoice details: no account")
 	}
 	p := &a.Profile
-	loc, zone := r.location(p.TimeZone)
+	loc, zone := now.Location(), now.Location().String()
+	if p.TimeZone != "" {
+		loc, zone = r.location(p.TimeZone)
+	}
 	title := "Invoice details"
 	if russian(lang) {
 		title = "Реквизиты для счёта"

@@ -45,23 +45,22 @@ func (s *ReportService) InvoiceDetails(ctx context.Context, w io.Writer, account
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.pdf.InvoiceDetails(w, issuedZone(ctx, a), s.db.Now(), langOf(ctx)); err != nil {
+	if err := s.pdf.InvoiceDetails(w, a, s.issuedNow(ctx), langOf(ctx)); err != nil {
 		return fmt.Errorf("invoice details %s: %w", accountID, err)
 	}
 	return nil
 }
 
-// issuedZone: the PDF says when it was made in the company's time zone; a
-// profile that has none yet takes the zone of whoever exports it rather
-// than UTC. The zone is used for that line alone.
-func issuedZone(ctx context.Context, a *backend.Account) *backend.Account {
-	u := backend.UserFromContext(ctx)
-	if a.Profile.TimeZone != "" || u == nil || u.TimeZone == "" {
-		return a
+// issuedNow is now in the exporter's time zone (UTC without one): a PDF of
+// a profile that has no zone yet tells its time in it rather than in UTC.
+func (s *ReportService) issuedNow(ctx context.Context) time.Time {
+	now := s.db.Now().UTC()
+	if u := backend.UserFromContext(ctx); u != nil {
+		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+			return now.In(loc)
+		}
 	}
-	c := *a
-	c.Profile.TimeZone = u.TimeZone
-	return &c
+	return now
 }
 
 var unsafeName = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
@@ -119,7 +118,7 @@ func (s *ReportService) InvoiceDetailsBatch(ctx context.Context, w io.Writer, ac
 			return fmt.Errorf("batch: %w", err)
 		}
 		s.mu.Lock()
-		err = s.pdf.InvoiceDetails(f, issuedZone(ctx, a), s.db.Now(), langOf(ctx))
+		err = s.pdf.InvoiceDetails(f, a, s.issuedNow(ctx), langOf(ctx))
 		s.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("batch %s: %w", id, err)
